@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { stackPaths } from '../stack/paths.js';
+import { runningPid } from '../stack/processes.js';
+import { readStackState, runningProcesses, stackDown, stackUp } from '../stack/stack.js';
+import { defaultTopology } from '../stack/dns.js';
+import { note, say } from './output.js';
+
+export function registerStackCommands(program: Command): void {
+  const stack = program
+    .command('stack')
+    .description('the local stack: Kafka (KRaft), Redis, BIND 9, nginx caches and the PDME services');
+
+  stack
+    .command('up')
+    .description('start everything that is not running yet and wait until it is ready')
+    .option('--keep-data', 'keep Kafka data, zones and Redis state from an earlier run', false)
+    .option('--no-services', 'start only Kafka, Redis, BIND and nginx, not the PDME services')
+    .action(async (options: { keepData: boolean; services: boolean }) => {
+      const started = Date.now();
+      const state = await stackUp({ keepData: options.keepData, services: options.services, log: note });
+      say(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      say(`  kafka    ${state.kafka.bootstrap} (Apache Kafka ${state.kafka.version}, KRaft)`);
+      say(`  redis    ${state.redisUrl}`);
+      say(`  bind     ${state.bind.server}:${state.bind.port} zone ${state.bind.zone}`);
+      say(`  caches   ${state.caches.servers.map((s) => `${s.name}=${s.address}:${s.port}`).join(' ')}`);
+      say(`  gateway  ${state.gateway.http}/pdme/stats, gRPC ${state.gateway.grpc}`);
+      say(`  logs     ${stackPaths().logs}`);
+    });
+
+  stack
+    .command('down')
+    .description('stop the PDME services, then Kafka, BIND, nginx and our own Redis; nothing is left running')
+    .action(async () => {
+      await stackDown(note);
+    });
+
+  stack
+    .command('status')
+    .description('show which parts of the local stack are running; exit code 3 when none is')
+    .action(() => {
+      const paths = stackPaths();
+      const topology = readStackState(paths)?.topology ?? defaultTopology();
+      const running = runningProcesses(paths, topology);
+      const all = ['kafka', 'bind', 'origin', ...topology.flatMap((c) => c.servers.map((s) => s.id)), 'ingest', 'forecaster', 'decision', 'dns-updater', 'gateway'];
+      for (const name of all) {
+        const pid = runningPid(paths, name);
+        say(`${name.padEnd(12)} ${pid === undefined ? 'stopped' : `running (pid ${pid})`}`);
+      }
+      if (running.length === 0) process.exitCode = 3;
+    });
+}

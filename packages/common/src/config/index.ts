@@ -1,0 +1,5 @@
+export * from './schema.js';
+export * from './load.js';
+export * from './env.js';
+export * from './resourceTypes.js';
+export { z } from 'zod';

@@ -1,0 +1,2 @@
+export * from './ipAddress.js';
+export * from './prefixMap.js';

@@ -1,0 +1,190 @@
+import type { ClusterConfig, PdmeConfig, ResourceTypeMatcher } from '@pdme/common/config';
+import type { Publisher } from '@pdme/common/kafka';
+import type { Logger } from '@pdme/common/logging';
+import type { MirrorRecord } from '@pdme/common/mirror-state';
+import {
+  MirrorAction,
+  MirrorCommand,
+  MirrorOutcome,
+  type DemandForecast,
+  type MirrorResult,
+} from '@pdme/common/proto';
+import { TOPICS } from '@pdme/common/topics';
+import { commandId } from './commandId.js';
+import { decideMirroring, type Decision } from './decideMirroring.js';
+import type { MirrorStore } from './mirrorStore.js';
+
+/** A pending mirror with no result after this long gets its command sent again (same id). */
+const RESEND_AFTER_MS = 30_000;
+
+export interface DecisionServiceDeps {
+  readonly config: PdmeConfig;
+  readonly types: ResourceTypeMatcher;
+  readonly store: MirrorStore;
+  readonly publisher: Publisher;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** Applies decideMirroring to forecasts and mirror results, with state in Redis. */
+export class DecisionService {
+  private readonly clusters: Map<string, ClusterConfig>;
+  private readonly regionByServer: Map<string, string>;
+
+  constructor(private readonly deps: DecisionServiceDeps) {
+    this.clusters = new Map(deps.config.clusters.map((c) => [c.id, c]));
+    this.regionByServer = new Map(deps.config.clusters.flatMap((c) => c.servers.map((s) => [s.id, s.region])));
+  }
+
+  async onForecast(forecast: DemandForecast): Promise<Decision | undefined> {
+    const { logger, store } = this.deps;
+    const cluster = this.clusters.get(forecast.cluster);
+    const type = this.deps.types.match(forecast.resource);
+    if (cluster === undefined || type === undefined) {
+      logger.debug(
+        { event: 'decision.forecast.ignored', resource: forecast.resource, cluster: forecast.cluster },
+        'no cluster or resource type for forecast',
+      );
+      return undefined;
+    }
+    const mirrors = await store.mirrorsOf(forecast.resource, [...this.clusters.keys()]);
+    const here = mirrors.find((m) => m.cluster === cluster.id);
+    if (here?.state === 'pending' && this.deps.now() - here.sinceMs > RESEND_AFTER_MS) {
+      await this.sendCommand(here, MirrorAction.MIRROR_ACTION_MIRROR, 0);
+    }
+    const decision = decideMirroring({
+      forecast,
+      type,
+      mirrors,
+      candidates: await store.candidates(cluster),
+      regionOf: (id) => this.regionByServer.get(id),
+      settings: this.deps.config.decision,
+      nowMs: this.deps.now(),
+    });
+    switch (decision.kind) {
+      case 'mirror': {
+        const server = decision.server.server;
+        const record: MirrorRecord = {
+          resource: forecast.resource,
+          cluster: cluster.id,
+          serverId: server.id,
+          serverHost: server.host,
+          state: 'pending',
+          commandId: commandId({
+            action: 'mirror',
+            cluster: cluster.id,
+            resource: forecast.resource,
+            serverId: server.id,
+            generationMs: forecast.issuedMs,
+          }),
+          sinceMs: forecast.issuedMs,
+          reservedBytes: type.sizeBytes,
+          predictedDemand: decision.demand,
+          resourceType: type.name,
+          lowWindows: 0,
+        };
+        const outcome = await store.reserve(record, server.capacityBytes);
+        if (outcome !== 'reserved') {
+          logger.info({ event: 'decision.mirror.not_reserved', resource: record.resource, outcome }, 'no reservation');
+          return { kind: 'none', reason: `reservation ${outcome}`, demand: decision.demand };
+        }
+        await this.sendCommand(record, MirrorAction.MIRROR_ACTION_MIRROR, decision.liveByMs);
+        return decision;
+      }
+      case 'unmirror': {
+        if (here === undefined) return decision;
+        const removing: MirrorRecord = { ...here, state: 'removing', predictedDemand: decision.demand };
+        await store.update(removing);
+        await this.sendCommand(removing, MirrorAction.MIRROR_ACTION_UNMIRROR, this.deps.now());
+        return decision;
+      }
+      case 'hold':
+        if (here !== undefined) await store.update({ ...here, lowWindows: decision.lowWindows });
+        return decision;
+      case 'none':
+        return decision;
+    }
+  }
+
+  async onResult(result: MirrorResult): Promise<void> {
+    const { store, logger } = this.deps;
+    if (!(await store.firstTimeResult(result.commandId, String(result.outcome)))) return;
+    const record = await store.get(result.cluster, result.resource);
+    const unmirror = result.action === MirrorAction.MIRROR_ACTION_UNMIRROR;
+    logger.info(
+      {
+        event: 'decision.result.received',
+        resource: result.resource,
+        cluster: result.cluster,
+        outcome: MirrorOutcome[result.outcome],
+        unmirror,
+        reason: result.reason,
+      },
+      'mirror result',
+    );
+    if (result.outcome === MirrorOutcome.MIRROR_OUTCOME_APPLIED) {
+      if (unmirror) {
+        if (record !== undefined) await store.release(result.cluster, result.resource, record.commandId);
+        await store.count('mirrorsRemoved');
+        return;
+      }
+      if (record?.commandId === result.commandId) await store.update({ ...record, state: 'applied' });
+      await store.count('mirrorsCreated');
+      if (result.late) await store.count('lateMirrors');
+      return;
+    }
+    if (result.outcome === MirrorOutcome.MIRROR_OUTCOME_FAILED) {
+      await store.count('mirrorsFailed');
+      // A failed mirror gives its capacity back; the next forecast may choose again.
+      if (!unmirror && record?.commandId === result.commandId) {
+        await store.release(result.cluster, result.resource, result.commandId);
+      }
+    }
+  }
+
+  private async sendCommand(record: MirrorRecord, action: MirrorAction, liveByMs: number): Promise<void> {
+    const cluster = this.clusters.get(record.cluster);
+    const server = cluster?.servers.find((s) => s.id === record.serverId);
+    const type = this.deps.config.resourceTypes.find((t) => t.name === record.resourceType);
+    if (server === undefined || type === undefined) return;
+    const unmirror = action === MirrorAction.MIRROR_ACTION_UNMIRROR;
+    const id = unmirror
+      ? commandId({
+          action: 'unmirror',
+          cluster: record.cluster,
+          resource: record.resource,
+          serverId: record.serverId,
+          generationMs: record.sinceMs,
+        })
+      : record.commandId;
+    const command = MirrorCommand.fromPartial({
+      commandId: id,
+      action,
+      resource: record.resource,
+      cluster: record.cluster,
+      serverId: server.id,
+      serverHost: server.host,
+      serverAddress: server.address,
+      serverPort: server.port,
+      warmPaths: type.warmPaths,
+      ttlSeconds: type.ttlSeconds,
+      reservedBytes: record.reservedBytes,
+      issuedMs: this.deps.now(),
+      liveByMs,
+      predictedDemand: record.predictedDemand,
+      resourceType: type.name,
+    });
+    await this.deps.publisher.publish(TOPICS.mirrorCommands, [{ key: record.resource, value: command }]);
+    this.deps.logger.info(
+      {
+        event: unmirror ? 'decision.unmirror.commanded' : 'decision.mirror.commanded',
+        resource: record.resource,
+        cluster: record.cluster,
+        server: server.id,
+        commandId: id,
+        predictedDemand: record.predictedDemand,
+      },
+      unmirror ? 'unmirror commanded' : 'mirror commanded',
+    );
+  }
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { SeriesForecaster } from './seriesForecaster.js';
+import { DampedHolt } from './models/dampedHolt.js';
+
+const win = (count: number, i: number) => ({ resource: 'r', cluster: 'c', windowStartMs: i * 1000, windowMs: 1000, count });
+
+describe('DampedHolt', () => {
+  it('tracks a level and widens the interval with the horizon', () => {
+    const model = new DampedHolt();
+    for (let i = 0; i < 30; i++) model.update(10 + (i % 2));
+    const [one, , three] = model.forecast(3);
+    expect(one?.mean).toBeGreaterThan(9);
+    expect(one?.mean).toBeLessThan(12);
+    expect((three?.p90 ?? 0) - (three?.mean ?? 0)).toBeGreaterThan((one?.p90 ?? 0) - (one?.mean ?? 0));
+  });
+});
+
+describe('SeriesForecaster', () => {
+  it('flags a sudden rise as a flash crowd and forecasts at least the observed rate', () => {
+    const forecaster = new SeriesForecaster({ horizonSteps: 3, minChange: 0.1 });
+    for (let i = 0; i < 10; i++) forecaster.observe(win(2, i), i * 1000);
+    const forecast = forecaster.observe(win(40, 10), 11_000);
+    expect(forecast?.flashCrowd).toBe(true);
+    expect(forecast?.steps[0]?.mean).toBeGreaterThanOrEqual(40);
+    expect(forecast?.steps[0]?.tsMs).toBe(11_000);
+  });
+
+  it('publishes only material changes and lets demand fade', () => {
+    const forecaster = new SeriesForecaster({ horizonSteps: 1, minChange: 0.1 });
+    expect(forecaster.observe(win(10, 0), 0)).toBeDefined();
+    expect(forecaster.observe(win(10, 1), 1000)).toBeUndefined();
+    let last = 10;
+    for (let i = 2; i < 20; i++) last = forecaster.observe(win(0, i), i * 1000)?.steps[0]?.mean ?? last;
+    expect(last).toBeLessThan(1);
+  });
+});

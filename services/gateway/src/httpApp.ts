@@ -1,0 +1,133 @@
+import type { PdmeConfig } from '@pdme/common/config';
+import { errorMessage } from '@pdme/common/errors';
+import type { Logger } from '@pdme/common/logging';
+import { histogram, type Registry } from '@pdme/common/metrics';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { canonicalJson, etagOf, ifNoneMatchHits } from './canonicalJson.js';
+import { httpErrorResponse, publicError } from './errorMapping.js';
+import { parseStatsFilter } from './statsFilter.js';
+import type { StatsSource } from './statsReader.js';
+
+export interface HttpAppDeps {
+  readonly reader: StatsSource;
+  /** The config currently in force (a function so a later live reload needs no new app). */
+  readonly getConfig: () => PdmeConfig;
+  readonly logger: Logger;
+  /** When given, request durations land in `pdme_gateway_http_request_duration_seconds`. */
+  readonly registry?: Registry;
+  /** Backs /readyz on the API port; the ops server has its own. Default: always ready. */
+  readonly isReady?: () => boolean;
+}
+
+interface RenderedConfig {
+  readonly body: string;
+  readonly etag: string;
+}
+
+/** Bounded route label for metrics: the matched route pattern, never the raw path. */
+function routeOf(route: unknown): string {
+  if (typeof route === 'object' && route !== null) {
+    const path: unknown = (route as Record<string, unknown>)['path'];
+    if (typeof path === 'string') return path;
+  }
+  return 'unmatched';
+}
+
+function requestLog(logger: Logger, registry: Registry | undefined): RequestHandler {
+  const durations = registry
+    ? histogram(registry, 'pdme_gateway_http_request_duration_seconds', 'HTTP API request duration', [
+        'method',
+        'route',
+        'status',
+      ])
+    : undefined;
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const { method, path } = req;
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const status = res.statusCode;
+      // Deliberately no client address, headers or query string.
+      logger.info(
+        { event: 'gateway.http.request', method, path, status, ms: Math.round(seconds * 1e6) / 1e3 },
+        'http request',
+      );
+      durations?.observe({ method, route: routeOf(req.route), status: String(status) }, seconds);
+    });
+    next();
+  };
+}
+
+/**
+ * The gateway's HTTP API (Express 5): stats and config for operators and the CLI.
+ * Async handlers may throw; Express 5 forwards rejections to the error middleware, which maps
+ * PdmeError codes to HTTP statuses.
+ */
+export function createHttpApp(deps: HttpAppDeps): Express {
+  const { reader, logger } = deps;
+  const isReady = deps.isReady ?? (() => true);
+  const app = express();
+  app.disable('x-powered-by');
+  // We set a strong ETag where it means something (/pdme/config); no weak body hashes elsewhere.
+  app.set('etag', false);
+
+  app.use(requestLog(logger, deps.registry));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    const ready = isReady();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready' });
+  });
+
+  app.get('/pdme/stats', async (req, res) => {
+    const filter = parseStatsFilter(req.query, reader.clusters);
+    const snapshot = await reader.read(filter);
+    res.set('Cache-Control', 'no-store').json(snapshot);
+  });
+
+  let rendered: { config: PdmeConfig; value: RenderedConfig } | undefined;
+  const render = (config: PdmeConfig): RenderedConfig => {
+    if (rendered?.config !== config) {
+      const body = canonicalJson(config);
+      rendered = { config, value: { body, etag: etagOf(body) } };
+    }
+    return rendered.value;
+  };
+  app.get('/pdme/config', (req, res) => {
+    const { body, etag } = render(deps.getConfig());
+    res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
+    if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json').send(body);
+  });
+
+  app.use((req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${req.path}` } });
+  });
+
+  const onError: ErrorRequestHandler = (error: unknown, req, res, next) => {
+    const { status, body } = httpErrorResponse(error);
+    if (!publicError(error).exposed) {
+      logger.error(
+        { event: 'gateway.http.error', method: req.method, path: req.path, error: errorMessage(error) },
+        'request failed',
+      );
+    } else if (status >= 500) {
+      logger.warn(
+        { event: 'gateway.http.unavailable', method: req.method, path: req.path, error: errorMessage(error) },
+        'request failed',
+      );
+    }
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    res.status(status).json(body);
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,84 @@
+import { errorMessage } from '@pdme/common/errors';
+import { Lifecycle } from '@pdme/common/lifecycle';
+import { createLogger } from '@pdme/common/logging';
+import { counter, createRegistry, startOpsServer } from '@pdme/common/metrics';
+import { createRedis } from '@pdme/common/redis';
+import { loadGatewayConfig } from './config.js';
+import { startGrpcServer } from './grpcServer.js';
+import { createHttpApp } from './httpApp.js';
+import { listenHttp } from './httpServer.js';
+import { StatsReader } from './statsReader.js';
+
+/** Wiring only: every piece lives in its own module. Shutdown steps are registered as pieces start. */
+async function main(): Promise<void> {
+  let logger = createLogger('gateway');
+  let lifecycle = new Lifecycle(logger);
+  try {
+    const config = loadGatewayConfig();
+    logger = createLogger('gateway', { level: config.logLevel });
+    lifecycle = new Lifecycle(logger);
+    lifecycle.handleSignals();
+    const registry = createRegistry('gateway');
+    const invalidRecords = counter(
+      registry,
+      'pdme_gateway_invalid_records_total',
+      'Redis records skipped as invalid',
+      ['kind'],
+    );
+
+    // Each shutdown step is registered as soon as its piece exists, so a failed start cleans up too.
+    // Lifecycle.shutdown() marks not-ready first, then runs phase by phase (registration order within
+    // a phase): API servers drain, Redis quits, the ops server goes last so probes see "not ready".
+    const apiServers: (() => Promise<void>)[] = [];
+    lifecycle.onShutdown('servers', 'api-servers', async () => {
+      await Promise.all(apiServers.map((stop) => stop())); // gRPC tryShutdown and HTTP close, together
+    });
+    const redis = createRedis(config.redisUrl, logger);
+    lifecycle.onShutdown('stores', 'redis', async () => {
+      if (redis.status === 'ready') await redis.quit();
+      else redis.disconnect(); // QUIT would queue behind a connection that never came
+    });
+    await redis.connect();
+    const reader = new StatsReader(
+      redis,
+      config.pdme.clusters.map((cluster) => cluster.id),
+      { onInvalid: (kind) => invalidRecords.inc({ kind }) },
+    );
+    const isReady = () => lifecycle.isReady();
+
+    const http = await listenHttp(
+      createHttpApp({ reader, getConfig: () => config.pdme, logger, registry, isReady }),
+      config.host,
+      config.httpPort,
+    );
+    apiServers.push(() => http.close());
+    const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, reader, logger });
+    apiServers.push(() => grpc.shutdown());
+    const ops = await startOpsServer({ host: config.host, port: config.opsPort, registry, isReady });
+    lifecycle.onShutdown(
+      'stores',
+      'ops-server',
+      () => new Promise<void>((resolve) => ops.close(() => resolve())),
+    );
+
+    lifecycle.markReady();
+    const opsAddress = ops.address();
+    logger.info(
+      {
+        event: 'gateway.started',
+        host: config.host,
+        httpPort: http.port,
+        grpcPort: grpc.port,
+        opsPort: typeof opsAddress === 'object' && opsAddress !== null ? opsAddress.port : config.opsPort,
+        clusters: reader.clusters,
+      },
+      'gateway started',
+    );
+  } catch (error) {
+    logger.fatal({ event: 'gateway.start_failed', error: errorMessage(error) }, 'gateway failed to start');
+    await lifecycle.shutdown().catch(() => undefined);
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,289 @@
+import { CacheServerSchema } from '@pdme/common/config';
+import { PdmeError } from '@pdme/common/errors';
+import { REDIS_KEYS } from '@pdme/common/keys';
+import {
+  CachedForecastSchema,
+  MirrorRecordSchema,
+  STAT_COUNTERS,
+  type CachedForecast,
+  type StatCounter,
+} from '@pdme/common/mirror-state';
+import type { GetStatsResponse, Mirror, ServerUsage } from '@pdme/common/proto';
+import type { Redis } from '@pdme/common/redis';
+import { badInput, type StatsFilter } from './statsFilter.js';
+
+/** The proto GetStatsResponse shape, plus what only the HTTP API shows. */
+export interface StatsSnapshot extends GetStatsResponse {
+  /** Latest cached forecasts of the mirrored (or filtered) resources, most recent first. */
+  forecasts: CachedForecast[];
+  /** Records that were skipped because they did not parse; they are never thrown. */
+  invalidRecords: number;
+}
+
+/** What the HTTP and gRPC front ends need from a reader (so tests can pass a fake). */
+export interface StatsSource {
+  readonly clusters: readonly string[];
+  read(filter: StatsFilter): Promise<StatsSnapshot>;
+}
+
+export type InvalidRecordKind = 'mirror' | 'server' | 'capacity' | 'counter' | 'forecast';
+
+export interface StatsReaderOptions {
+  readonly now?: () => number;
+  /** At most this many forecasts are returned. */
+  readonly maxForecasts?: number;
+  /** SCAN COUNT hint per round. */
+  readonly scanCount?: number;
+  /** SCAN stops after this many rounds even if the cursor is not back at 0 (bounds the work per request). */
+  readonly maxScanRounds?: number;
+  /** Called for each skipped record, e.g. to count it in a metric. */
+  readonly onInvalid?: (kind: InvalidRecordKind, key: string, field: string) => void;
+}
+
+const FORECAST_PREFIX = REDIS_KEYS.forecast('', '').slice(0, -1); // 'pdme:forecast:'
+
+/** Escapes Redis glob metacharacters so a value matches only itself in SCAN MATCH. */
+function escapeGlob(value: string): string {
+  return value.replace(/[*?[\]\\^]/g, '\\$&');
+}
+
+function unavailable(cause: unknown): PdmeError {
+  return new PdmeError('UNAVAILABLE', 'stats store unavailable', { cause });
+}
+
+/** The part of a zod schema used here (zod is not a direct dependency of this package). */
+interface SafeParser<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
+
+/** JSON text checked against a schema; undefined when either step fails. */
+function parseJson<T>(schema: SafeParser<T>, text: string): T | undefined {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const result = schema.safeParse(document);
+  return result.success ? result.data : undefined;
+}
+
+/** A non-negative safe integer from Redis text, or undefined. */
+function parseCount(text: string): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** The three hashes the decision service keeps per cluster. */
+interface ClusterHashes {
+  readonly cluster: string;
+  readonly mirrorHash: Readonly<Record<string, string>>;
+  readonly capacityHash: Readonly<Record<string, string>>;
+  readonly serverHash: Readonly<Record<string, string>>;
+}
+
+function hash(result: unknown): Readonly<Record<string, string>> {
+  return typeof result === 'object' && result !== null ? (result as Record<string, string>) : {};
+}
+
+/**
+ * Reads what the decision service (mirrors, capacity, servers, counters) and the forecaster
+ * (forecasts) keep in Redis and assembles one stats answer: one pipelined round trip for the
+ * hashes, then a bounded SCAN plus one MGET for forecasts.
+ */
+export class StatsReader implements StatsSource {
+  readonly clusters: readonly string[];
+  private readonly now: () => number;
+  private readonly maxForecasts: number;
+  private readonly scanCount: number;
+  private readonly maxScanRounds: number;
+  private readonly onInvalid: NonNullable<StatsReaderOptions['onInvalid']>;
+
+  constructor(
+    private readonly redis: Redis,
+    clusters: readonly string[],
+    options: StatsReaderOptions = {},
+  ) {
+    this.clusters = [...clusters];
+    this.now = options.now ?? Date.now;
+    this.maxForecasts = options.maxForecasts ?? 100;
+    this.scanCount = options.scanCount ?? 200;
+    this.maxScanRounds = options.maxScanRounds ?? 50;
+    this.onInvalid = options.onInvalid ?? (() => undefined);
+  }
+
+  async read(filter: StatsFilter = {}): Promise<StatsSnapshot> {
+    if (filter.cluster !== undefined && !this.clusters.includes(filter.cluster)) {
+      throw badInput('invalid stats query', [{ field: 'cluster', problem: 'is not a configured cluster' }]);
+    }
+    const clusters = filter.cluster === undefined ? this.clusters : [filter.cluster];
+    const hashes = await this.readHashes(clusters);
+    let invalid = 0;
+    const skip = (kind: InvalidRecordKind, key: string, field: string) => {
+      invalid++;
+      this.onInvalid(kind, key, field);
+    };
+
+    const mirrors: Mirror[] = [];
+    const servers: ServerUsage[] = [];
+    const mirrored = new Map<string, Set<string>>();
+    for (const { cluster, mirrorHash, capacityHash, serverHash } of hashes.clusters) {
+      const perServer = new Map<string, number>();
+      const resources = new Set<string>();
+      for (const [field, text] of Object.entries(mirrorHash)) {
+        const record = parseJson(MirrorRecordSchema, text);
+        if (record === undefined) {
+          skip('mirror', REDIS_KEYS.mirrors(cluster), field);
+          continue;
+        }
+        perServer.set(record.serverId, (perServer.get(record.serverId) ?? 0) + 1);
+        if (filter.resource !== undefined && record.resource !== filter.resource) continue;
+        resources.add(record.resource);
+        mirrors.push({
+          resource: record.resource,
+          cluster,
+          serverId: record.serverId,
+          serverHost: record.serverHost,
+          state: record.state,
+          commandId: record.commandId,
+          sinceMs: record.sinceMs,
+          reservedBytes: record.reservedBytes,
+          predictedDemand: record.predictedDemand,
+        });
+      }
+      mirrored.set(cluster, resources);
+
+      const serverIds = new Set([...Object.keys(serverHash), ...Object.keys(capacityHash)]);
+      for (const serverId of [...serverIds].sort()) {
+        let capacityBytes = 0;
+        const serverText = serverHash[serverId];
+        if (serverText !== undefined) {
+          const server = parseJson(CacheServerSchema, serverText);
+          if (server === undefined) skip('server', REDIS_KEYS.servers(cluster), serverId);
+          else capacityBytes = server.capacityBytes;
+        }
+        let usedBytes = 0;
+        const usedText = capacityHash[serverId];
+        if (usedText !== undefined) {
+          const used = parseCount(usedText);
+          if (used === undefined) skip('capacity', REDIS_KEYS.capacity(cluster), serverId);
+          else usedBytes = used;
+        }
+        servers.push({ cluster, serverId, capacityBytes, usedBytes, mirrors: perServer.get(serverId) ?? 0 });
+      }
+    }
+    mirrors.sort(
+      (a, b) =>
+        a.cluster.localeCompare(b.cluster) ||
+        a.resource.localeCompare(b.resource) ||
+        a.serverId.localeCompare(b.serverId),
+    );
+
+    const counters: Record<StatCounter, number> = {
+      mirrorsCreated: 0,
+      mirrorsRemoved: 0,
+      mirrorsFailed: 0,
+      lateMirrors: 0,
+    };
+    for (const name of STAT_COUNTERS) {
+      const text = hashes.counters[name];
+      if (text === undefined) continue;
+      const value = parseCount(text);
+      if (value === undefined) skip('counter', REDIS_KEYS.counters, name);
+      else counters[name] = value;
+    }
+
+    const forecasts = await this.readForecasts(clusters, filter, mirrored, skip);
+    return { mirrors, servers, ...counters, generatedMs: this.now(), forecasts, invalidRecords: invalid };
+  }
+
+  /** All hashes in one pipelined round trip. */
+  private async readHashes(
+    clusters: readonly string[],
+  ): Promise<{ clusters: ClusterHashes[]; counters: Readonly<Record<string, string>> }> {
+    const pipeline = this.redis.pipeline();
+    for (const cluster of clusters) {
+      pipeline.hgetall(REDIS_KEYS.mirrors(cluster));
+      pipeline.hgetall(REDIS_KEYS.capacity(cluster));
+      pipeline.hgetall(REDIS_KEYS.servers(cluster));
+    }
+    pipeline.hgetall(REDIS_KEYS.counters);
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await pipeline.exec();
+    } catch (error) {
+      throw unavailable(error);
+    }
+    if (results === null) throw unavailable(new Error('pipeline discarded'));
+    const failed = results.find(([error]) => error !== null);
+    if (failed) throw unavailable(failed[0]);
+    const at = (i: number) => hash(results[i]?.[1]);
+    return {
+      clusters: clusters.map((cluster, c) => ({
+        cluster,
+        mirrorHash: at(c * 3),
+        capacityHash: at(c * 3 + 1),
+        serverHash: at(c * 3 + 2),
+      })),
+      counters: at(clusters.length * 3),
+    };
+  }
+
+  /**
+   * Forecasts of the filtered resource, or else of the mirrored ones: a SCAN with MATCH
+   * (narrowed to the cluster/resource when filtered) bounded by maxScanRounds, then one MGET.
+   */
+  private async readForecasts(
+    clusters: readonly string[],
+    filter: StatsFilter,
+    mirrored: ReadonlyMap<string, ReadonlySet<string>>,
+    skip: (kind: InvalidRecordKind, key: string, field: string) => void,
+  ): Promise<CachedForecast[]> {
+    const wanted = (cluster: string, resource: string) =>
+      filter.resource !== undefined
+        ? resource === filter.resource
+        : (mirrored.get(cluster)?.has(resource) ?? false);
+    if (filter.resource === undefined && [...mirrored.values()].every((set) => set.size === 0)) return [];
+
+    const pattern = REDIS_KEYS.forecast(
+      filter.cluster === undefined ? '*' : escapeGlob(filter.cluster),
+      filter.resource === undefined ? '*' : escapeGlob(filter.resource),
+    );
+    const keys = new Set<string>();
+    try {
+      let cursor = '0';
+      let rounds = 0;
+      do {
+        const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', this.scanCount);
+        cursor = next;
+        rounds++;
+        for (const key of batch) {
+          const rest = key.slice(FORECAST_PREFIX.length);
+          const colon = rest.indexOf(':');
+          if (colon <= 0) continue;
+          const cluster = rest.slice(0, colon);
+          if (clusters.includes(cluster) && wanted(cluster, rest.slice(colon + 1))) keys.add(key);
+        }
+      } while (cursor !== '0' && rounds < this.maxScanRounds && keys.size < this.maxForecasts);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const selected = [...keys].sort().slice(0, this.maxForecasts);
+    if (selected.length === 0) return [];
+    let texts: (string | null)[];
+    try {
+      texts = await this.redis.mget(...selected);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const forecasts: CachedForecast[] = [];
+    texts.forEach((text, i) => {
+      if (text === null) return; // expired between SCAN and MGET
+      const forecast = parseJson(CachedForecastSchema, text);
+      if (forecast === undefined) skip('forecast', selected[i] ?? '', '');
+      else forecasts.push(forecast);
+    });
+    return forecasts.sort((a, b) => b.issuedMs - a.issuedMs);
+  }
+}

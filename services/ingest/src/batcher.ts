@@ -1,0 +1,66 @@
+import { backoffMs, sleep } from '@pdme/common/lifecycle';
+
+export interface BatcherOptions<T> {
+  readonly maxBatch: number;
+  /** How long a partial batch may wait for company before it is sent. */
+  readonly lingerMs: number;
+  readonly send: (items: T[]) => Promise<void>;
+  /** Called on each failed send; the batch is retried with backoff until it goes through. */
+  readonly onSendError: (error: unknown, attempt: number) => void;
+}
+
+/**
+ * Groups items into batches and sends them one batch at a time, in order. `add` resolves only once
+ * the item is buffered below the batch limit, so a caller that awaits it (a socket reader) is paused
+ * while Kafka is slow or down: memory stays bounded and nothing is dropped.
+ */
+export class Batcher<T> {
+  private buffer: T[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: BatcherOptions<T>) {}
+
+  async add(item: T): Promise<void> {
+    if (this.closed) throw new Error('batcher: closed');
+    this.buffer.push(item);
+    if (this.buffer.length >= this.options.maxBatch) {
+      await this.flush();
+    } else {
+      this.timer ??= setTimeout(() => void this.flush(), this.options.lingerMs);
+    }
+  }
+
+  /** Sends what is buffered; resolves when every batch handed over so far has been acknowledged. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length > 0) this.inFlight = this.inFlight.then(() => this.sendWithRetry(batch));
+    return this.inFlight;
+  }
+
+  /** Flushes and refuses further items: part of a graceful drain. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+  }
+
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  private async sendWithRetry(batch: T[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.options.send(batch);
+        return;
+      } catch (error) {
+        this.options.onSendError(error, attempt);
+        await sleep(backoffMs(attempt, 200, 10_000));
+      }
+    }
+  }
+}
