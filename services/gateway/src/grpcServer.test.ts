@@ -3,7 +3,7 @@ import { PdmeError } from '@pdme/common/errors';
 import { StatsServiceClient, type GetStatsRequest, type GetStatsResponse } from '@pdme/common/proto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capturingLogger } from '../test/fixtures.js';
-import { checkHealth, grpcClient, listServices, watchHealth } from '../test/grpcClients.js';
+import { checkHealth, grpcClient, listServices, reflect, watchHealth } from '../test/grpcClients.js';
 import {
   STATS_SERVICE_NAME,
   startGrpcServer,
@@ -149,6 +149,14 @@ describe('startGrpcServer', () => {
         expect(services).toContain(STATS_SERVICE_NAME);
         expect(services).toContain('grpc.health.v1.Health');
       }
+      // What `grpcurl describe pdme.v1.StatsService` asks for. proto-loader merges files per package,
+      // so the descriptor is named pdme_v1.proto rather than pdme/v1/stats.proto.
+      const answer = await reflect(client, 'v1', { file_containing_symbol: STATS_SERVICE_NAME });
+      const files: unknown = (answer['file_descriptor_response'] as Record<string, unknown> | undefined)?.[
+        'file_descriptor_proto'
+      ];
+      expect(Array.isArray(files) && files.length > 0).toBe(true);
+      expect(answer['error_response']).toBeUndefined();
     } finally {
       client.close();
     }

@@ -75,16 +75,25 @@ function parseCount(text: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
+/** Locale-independent ordering, so answers are the same on every host. */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The three hashes the decision service keeps per cluster. */
 interface ClusterHashes {
   readonly cluster: string;
-  readonly mirrorHash: Readonly<Record<string, string>>;
-  readonly capacityHash: Readonly<Record<string, string>>;
-  readonly serverHash: Readonly<Record<string, string>>;
+  readonly mirrorHash: ReadonlyMap<string, string>;
+  readonly capacityHash: ReadonlyMap<string, string>;
+  readonly serverHash: ReadonlyMap<string, string>;
 }
 
-function hash(result: unknown): Readonly<Record<string, string>> {
-  return typeof result === 'object' && result !== null ? (result as Record<string, string>) : {};
+/** An HGETALL reply as a Map, so field names such as `constructor` never meet Object.prototype. */
+function hash(result: unknown): ReadonlyMap<string, string> {
+  if (typeof result !== 'object' || result === null) return new Map();
+  return new Map(
+    Object.entries(result).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
 
 /**
@@ -131,7 +140,7 @@ export class StatsReader implements StatsSource {
     for (const { cluster, mirrorHash, capacityHash, serverHash } of hashes.clusters) {
       const perServer = new Map<string, number>();
       const resources = new Set<string>();
-      for (const [field, text] of Object.entries(mirrorHash)) {
+      for (const [field, text] of mirrorHash) {
         const record = parseJson(MirrorRecordSchema, text);
         if (record === undefined) {
           skip('mirror', REDIS_KEYS.mirrors(cluster), field);
@@ -154,17 +163,17 @@ export class StatsReader implements StatsSource {
       }
       mirrored.set(cluster, resources);
 
-      const serverIds = new Set([...Object.keys(serverHash), ...Object.keys(capacityHash)]);
+      const serverIds = new Set([...serverHash.keys(), ...capacityHash.keys()]);
       for (const serverId of [...serverIds].sort()) {
         let capacityBytes = 0;
-        const serverText = serverHash[serverId];
+        const serverText = serverHash.get(serverId);
         if (serverText !== undefined) {
           const server = parseJson(CacheServerSchema, serverText);
           if (server === undefined) skip('server', REDIS_KEYS.servers(cluster), serverId);
           else capacityBytes = server.capacityBytes;
         }
         let usedBytes = 0;
-        const usedText = capacityHash[serverId];
+        const usedText = capacityHash.get(serverId);
         if (usedText !== undefined) {
           const used = parseCount(usedText);
           if (used === undefined) skip('capacity', REDIS_KEYS.capacity(cluster), serverId);
@@ -175,9 +184,7 @@ export class StatsReader implements StatsSource {
     }
     mirrors.sort(
       (a, b) =>
-        a.cluster.localeCompare(b.cluster) ||
-        a.resource.localeCompare(b.resource) ||
-        a.serverId.localeCompare(b.serverId),
+        byText(a.cluster, b.cluster) || byText(a.resource, b.resource) || byText(a.serverId, b.serverId),
     );
 
     const counters: Record<StatCounter, number> = {
@@ -187,7 +194,7 @@ export class StatsReader implements StatsSource {
       lateMirrors: 0,
     };
     for (const name of STAT_COUNTERS) {
-      const text = hashes.counters[name];
+      const text = hashes.counters.get(name);
       if (text === undefined) continue;
       const value = parseCount(text);
       if (value === undefined) skip('counter', REDIS_KEYS.counters, name);
@@ -201,7 +208,7 @@ export class StatsReader implements StatsSource {
   /** All hashes in one pipelined round trip. */
   private async readHashes(
     clusters: readonly string[],
-  ): Promise<{ clusters: ClusterHashes[]; counters: Readonly<Record<string, string>> }> {
+  ): Promise<{ clusters: ClusterHashes[]; counters: ReadonlyMap<string, string> }> {
     const pipeline = this.redis.pipeline();
     for (const cluster of clusters) {
       pipeline.hgetall(REDIS_KEYS.mirrors(cluster));
