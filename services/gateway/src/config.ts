@@ -1,10 +1,4 @@
-import { loadConfigFile, loadEnv, type PdmeConfig } from '@pdme/common/config';
-// zod is not (yet) a declared dependency of @pdme/gateway, so a bare `import 'zod'` does not resolve
-// from here. Until services/gateway/package.json lists `"zod": "4.6.7"`, borrow the copy @pdme/common
-// depends on. Its CJS entry is used because zod's package types are the .d.cts ones for every
-// importer, and loadEnv's parameter type must be the very same declarations.
-// TODO: replace with `import { z } from 'zod';` once the dependency is declared.
-import { z } from '../../../packages/common/node_modules/zod/index.cjs';
+import { loadConfigFile, loadEnv, z, type PdmeConfig } from '@pdme/common/config';
 
 /** A port number given as decimal text; 0 asks the OS for a free port (tests). */
 const port = z

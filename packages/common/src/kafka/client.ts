@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { PdmeError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { TopicSpec } from '../topics.js';
 
@@ -10,8 +11,10 @@ export interface KafkaClientOptions {
   readonly sasl?: KafkaConfig['sasl'];
 }
 
-const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
+// kafkajs logs errors it is about to retry (coordinator loading, leader moved) as ERROR; what really
+// fails reaches our code as a thrown error, so its own reports are warnings here.
+const LEVELS: Record<number, 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'warn',
   [logLevel.WARN]: 'warn',
   [logLevel.INFO]: 'info',
   [logLevel.DEBUG]: 'debug',
@@ -36,18 +39,28 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   });
 }
 
-/** Creates missing topics; safe to call from every service at start-up. */
+/**
+ * Creates missing topics; safe to call from every service at start-up. Several services racing to
+ * create the same topic is fine: what counts is that every topic exists afterwards.
+ */
 export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = specs.filter((spec) => !existing.has(spec.topic));
-    if (missing.length > 0) {
+    if (missing.length === 0) return [];
+    try {
       await admin.createTopics({
         waitForLeaders: true,
         topics: missing.map((spec) => ({ topic: spec.topic, numPartitions: spec.numPartitions, replicationFactor: 1 })),
       });
+    } catch (error) {
+      const now = new Set(await admin.listTopics());
+      const still = missing.filter((spec) => !now.has(spec.topic)).map((spec) => spec.topic);
+      if (still.length > 0) {
+        throw new PdmeError('UNAVAILABLE', `cannot create Kafka topics ${still.join(', ')}`, { cause: error });
+      }
     }
     return missing.map((spec) => spec.topic);
   } finally {

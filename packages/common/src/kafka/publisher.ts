@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import { DeadLetter } from '../proto/index.js';
 import { encodeMessage, encodeDeadLetter, type MessageOf } from '../messages.js';
 import { dlqTopic, type TopicName } from '../topics.js';
@@ -26,7 +26,16 @@ export class Publisher {
   private connected = false;
 
   constructor(kafka: Kafka) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    // Idempotent, one request in flight: retries cannot duplicate or reorder a partition's messages.
+    // kafkajs wants unbounded retries for that guarantee; callers see a slow send, never a lost one.
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      // Murmur2 on the key, as the Java client: a resource maps to the same partition from any producer.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 10_000 },
+    });
   }
 
   async connect(): Promise<void> {

@@ -1,0 +1,180 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
+import { credentials } from '@grpc/grpc-js';
+import { Kafka, logLevel } from 'kafkajs';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dnsQuery } from '@pdme/cli/dns';
+import { REDIS_KEYS } from '@pdme/common/keys';
+import { decodeMessage } from '@pdme/common/messages';
+import { MirrorAction, StatsServiceClient, type GetStatsResponse } from '@pdme/common/proto';
+import { TOPICS, type TopicName } from '@pdme/common/topics';
+import { requireStack } from '../support/localStack.js';
+
+const stack = requireStack();
+const cluster = stack.topology.find((c) => c.id === 'c2') ?? stack.topology[0];
+if (cluster === undefined) throw new Error('the stack has no cluster');
+const otherCluster = stack.topology.find((c) => c.id !== cluster.id);
+// A name nobody asked for before, so earlier runs cannot make this one pass.
+const resource = `video-e2e-${randomBytes(4).toString('hex')}.${stack.bind.zone}`;
+const subnetBase = (cidr: string) => cidr.split('/')[0]?.split('.').slice(0, 3).join('.') ?? '127.0.0';
+const clientOf = (c: { subnet: string }, n: number) => `${subnetBase(c.subnet)}.${n}`;
+
+function ask(source: string) {
+  return dnsQuery({ server: stack.bind.server, port: stack.bind.port, name: resource, type: 'A', source });
+}
+
+function dig(source: string): string {
+  const out = spawnSync('dig', [`@${stack.bind.server}`, '-p', String(stack.bind.port), '-b', source, resource, '+noall', '+answer'], {
+    encoding: 'utf8',
+  });
+  if (out.error) throw out.error;
+  return out.stdout;
+}
+
+function cacheStatus(address: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: address, port, path: '/', headers: { host: resource } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.headers['x-cache-status']?.toString()));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Every message of a topic up to its current end, read by a fresh consumer group. */
+async function readTopic<T extends TopicName>(topic: T) {
+  const kafka = new Kafka({ clientId: 'e2e-reader', brokers: [stack.kafka.bootstrap], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+  await admin.disconnect();
+  const remaining = new Set([...ends].filter(([, high]) => high > 0).map(([partition]) => partition));
+  const consumer = kafka.consumer({ groupId: `e2e-${randomBytes(6).toString('hex')}` });
+  const raw: Buffer[] = [];
+  const values: ReturnType<typeof decodeMessage<T>>[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const done = new Promise<void>((resolve) => {
+    if (remaining.size === 0) resolve();
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (message.value !== null) {
+          raw.push(message.value);
+          values.push(decodeMessage(topic, message.value));
+        }
+        if (Number(message.offset) + 1 >= (ends.get(partition) ?? 0)) remaining.delete(partition);
+        if (remaining.size === 0) resolve();
+      },
+    });
+  });
+  await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 30_000))]);
+  await consumer.disconnect();
+  return { raw, values };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe(`walking skeleton: a crowd for one resource in cluster ${cluster.id}`, () => {
+  let redis: Redis;
+  let cnameSeenAt = 0;
+  let target = '';
+
+  beforeAll(async () => {
+    redis = new Redis(stack.redisUrl);
+    const before = await ask(clientOf(cluster, 1));
+    expect(before.answers.map((a) => a.type)).toEqual(['A']);
+    for (let i = 0; i < 80; i++) await ask(clientOf(cluster, 10 + (i % 50)));
+    const answer = await until(
+      'the mirror CNAME in BIND',
+      async () => {
+        const response = await ask(clientOf(cluster, 1));
+        return response.answers.find((a) => a.type === 'CNAME');
+      },
+      90_000,
+    );
+    cnameSeenAt = Date.now();
+    target = answer.data.replace(/\.$/, '');
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('points the name at one of the cluster’s caches, and dig agrees', () => {
+    expect(cluster.servers.map((s) => s.host)).toContain(target);
+    expect(dig(clientOf(cluster, 1))).toMatch(new RegExp(`${resource.replace(/\./g, '\\.')}\\.\\s+\\d+\\s+IN\\s+CNAME\\s+${target.replace(/\./g, '\\.')}\\.`));
+  });
+
+  it('warmed the cache before DNS changed: the first client fetch is a HIT', async () => {
+    const server = cluster.servers.find((s) => s.host === target);
+    expect(server).toBeDefined();
+    if (server === undefined) return;
+    expect(await cacheStatus(server.address, server.port)).toBe('HIT');
+    expect(Date.now() - cnameSeenAt).toBeLessThan(60_000);
+  });
+
+  it.skipIf(otherCluster === undefined)('leaves the other cluster’s view alone', async () => {
+    if (otherCluster === undefined) return;
+    const response = await ask(clientOf(otherCluster, 1));
+    expect(response.answers.map((a) => a.type)).toEqual(['A']);
+  });
+
+  it('reserved the capacity in Redis and records the mirror as applied', async () => {
+    const record = await until(
+      'the applied mirror record',
+      async () => {
+        const raw = await redis.hget(REDIS_KEYS.mirrors(cluster.id), resource);
+        const parsed = raw === null ? undefined : (JSON.parse(raw) as { state: string; serverHost: string; reservedBytes: number });
+        return parsed?.state === 'applied' ? parsed : undefined;
+      },
+      20_000,
+    );
+    expect(record.serverHost).toBe(target);
+    const used = await redis.hgetall(REDIS_KEYS.capacity(cluster.id));
+    const total = Object.values(used).reduce((sum, v) => sum + Number(v), 0);
+    expect(total).toBeGreaterThanOrEqual(record.reservedBytes);
+  });
+
+  it('serves the same mirror over HTTP /pdme/stats and gRPC StatsService', async () => {
+    const http = (await (await fetch(`${stack.gateway.http}/pdme/stats?cluster=${cluster.id}&resource=${resource}`)).json()) as {
+      mirrors: { resource: string; serverHost: string }[];
+    };
+    expect(http.mirrors.map((m) => [m.resource, m.serverHost])).toEqual([[resource, target]]);
+    const client = new StatsServiceClient(stack.gateway.grpc, credentials.createInsecure());
+    const grpc = await new Promise<GetStatsResponse>((resolve, reject) =>
+      client.getStats({ cluster: cluster.id, resource }, (error, response) => (error ? reject(error) : resolve(response))),
+    );
+    client.close();
+    expect(grpc.mirrors.map((m) => [m.resource, m.serverHost])).toEqual([[resource, target]]);
+  });
+
+  it('commanded the mirror exactly once, even when the crowd comes back', async () => {
+    for (let i = 0; i < 40; i++) await ask(clientOf(cluster, 60 + (i % 30)));
+    await new Promise((resolve) => setTimeout(resolve, 12_000)); // two more forecast windows
+    const { values } = await readTopic(TOPICS.mirrorCommands);
+    const mine = values.filter((c) => c.resource === resource && c.action === MirrorAction.MIRROR_ACTION_MIRROR);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]?.cluster).toBe(cluster.id);
+  });
+
+  it('published the queries to Kafka with the cluster, and no client address anywhere', async () => {
+    const { raw, values } = await readTopic(TOPICS.dnsQueries);
+    const mine = values.filter((e) => e.resource === resource);
+    expect(mine.length).toBeGreaterThanOrEqual(80);
+    expect(new Set(mine.map((e) => e.cluster))).toEqual(new Set([cluster.id]));
+    expect(mine.every((e) => /^[0-9a-f]{32}$/.test(e.client?.clientHash ?? ''))).toBe(true);
+    const prefix = subnetBase(cluster.subnet);
+    expect(raw.filter((payload) => payload.toString('latin1').includes(prefix))).toHaveLength(0);
+  });
+});
