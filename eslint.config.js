@@ -4,7 +4,12 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', 'packages/common/src/proto/generated/**', '.pdme/**', 'packages/cli/bin/**'],
+    ignores: [
+      '**/node_modules/**',
+      'packages/common/src/proto/generated/**',
+      '.pdme/**',
+      'packages/cli/bin/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -16,7 +21,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
       // Interfaces often demand async signatures that a given implementation does not need.
@@ -31,7 +39,16 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', 'packages/cli/src/**', 'packages/common/src/config/**', '**/*.test.ts', 'test/**', 'bench/**', 'services/*/src/main.ts', 'services/*/test/**'],
+    files: [
+      '**/config.ts',
+      'packages/cli/src/**',
+      'packages/common/src/config/**',
+      '**/*.test.ts',
+      'test/**',
+      'bench/**',
+      'services/*/src/main.ts',
+      'services/*/test/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -20,7 +20,16 @@ const settings = {
   warmTimeMs: 2_000,
 };
 const server = (id: string, region: string) => ({
-  server: { id, host: `${id}.cdn.example`, address: '127.0.0.1', port: 80, capacityBytes: 1000, latencyMs: 5, region, cost: 1 },
+  server: {
+    id,
+    host: `${id}.cdn.example`,
+    address: '127.0.0.1',
+    port: 80,
+    capacityBytes: 1000,
+    latencyMs: 5,
+    region,
+    cost: 1,
+  },
   usedBytes: 0,
   healthy: true,
 });
@@ -39,7 +48,12 @@ const mirror = (over: Partial<MirrorRecord>): MirrorRecord => ({
   ...over,
 });
 const input = (demand: number, over: Partial<DecisionInput> = {}): DecisionInput => ({
-  forecast: { resource: 'v.cdn.example', cluster: 'c1', issuedMs: 0, steps: [{ tsMs: 600_000, mean: demand }] },
+  forecast: {
+    resource: 'v.cdn.example',
+    cluster: 'c1',
+    issuedMs: 0,
+    steps: [{ tsMs: 600_000, mean: demand }],
+  },
   type,
   mirrors: [],
   candidates: [server('a', 'eu'), server('b', 'us')],
@@ -57,7 +71,10 @@ describe('decideMirroring', () => {
 
   it('respects maxMirrors across clusters', () => {
     const mirrors = [mirror({ cluster: 'c2' }), mirror({ cluster: 'c3' })];
-    expect(decideMirroring(input(50, { mirrors }))).toMatchObject({ kind: 'none', reason: 'maxMirrors reached' });
+    expect(decideMirroring(input(50, { mirrors }))).toMatchObject({
+      kind: 'none',
+      reason: 'maxMirrors reached',
+    });
   });
 
   it('prefers a region without a mirror of the resource', () => {
@@ -66,15 +83,31 @@ describe('decideMirroring', () => {
   });
 
   it('unmirrors only after the hysteresis and minimum lifetime', () => {
-    expect(decideMirroring(input(1, { mirrors: [mirror({ lowWindows: 0 })] }))).toMatchObject({ kind: 'hold', lowWindows: 1 });
+    expect(decideMirroring(input(1, { mirrors: [mirror({ lowWindows: 0 })] }))).toMatchObject({
+      kind: 'hold',
+      lowWindows: 1,
+    });
     expect(decideMirroring(input(1, { mirrors: [mirror({ lowWindows: 2 })] })).kind).toBe('unmirror');
-    expect(decideMirroring(input(1, { mirrors: [mirror({ lowWindows: 2, sinceMs: 990_000 })] })).kind).toBe('hold');
+    expect(decideMirroring(input(1, { mirrors: [mirror({ lowWindows: 2, sinceMs: 990_000 })] })).kind).toBe(
+      'hold',
+    );
     // Demand between the two thresholds resets the streak instead of flapping.
-    expect(decideMirroring(input(10, { mirrors: [mirror({ lowWindows: 2 })] }))).toMatchObject({ kind: 'hold', lowWindows: 0 });
+    expect(decideMirroring(input(10, { mirrors: [mirror({ lowWindows: 2 })] }))).toMatchObject({
+      kind: 'hold',
+      lowWindows: 0,
+    });
   });
 
   it('computes the live-by time from the first window over the threshold', () => {
-    const forecast = { resource: 'r', cluster: 'c1', issuedMs: 0, steps: [{ tsMs: 60_000, mean: 1 }, { tsMs: 120_000, mean: 40 }] };
+    const forecast = {
+      resource: 'r',
+      cluster: 'c1',
+      issuedMs: 0,
+      steps: [
+        { tsMs: 60_000, mean: 1 },
+        { tsMs: 120_000, mean: 40 },
+      ],
+    };
     expect(liveBy(forecast, type, 2_000)).toBe(120_000 - 2_000 - 30_000);
   });
 });

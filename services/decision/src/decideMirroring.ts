@@ -10,7 +10,12 @@ export interface ForecastView {
 }
 
 export type Decision =
-  | { readonly kind: 'mirror'; readonly server: Candidate; readonly demand: number; readonly liveByMs: number }
+  | {
+      readonly kind: 'mirror';
+      readonly server: Candidate;
+      readonly demand: number;
+      readonly liveByMs: number;
+    }
   | { readonly kind: 'unmirror'; readonly demand: number }
   | { readonly kind: 'hold'; readonly demand: number; readonly lowWindows: number }
   | { readonly kind: 'none'; readonly reason: string; readonly demand: number };
@@ -45,7 +50,9 @@ export function decideMirroring(input: DecisionInput): Decision {
   if (here !== undefined) {
     if (here.state !== 'applied') return { kind: 'none', reason: `mirror ${here.state}`, demand };
     if (demand >= type.unmirrorThreshold) {
-      return here.lowWindows === 0 ? { kind: 'none', reason: 'mirrored', demand } : { kind: 'hold', demand, lowWindows: 0 };
+      return here.lowWindows === 0
+        ? { kind: 'none', reason: 'mirrored', demand }
+        : { kind: 'hold', demand, lowWindows: 0 };
     }
     const lowWindows = here.lowWindows + 1;
     const oldEnough = input.nowMs - here.sinceMs >= settings.minLifetimeMs;

@@ -33,7 +33,9 @@ export class DecisionService {
 
   constructor(private readonly deps: DecisionServiceDeps) {
     this.clusters = new Map(deps.config.clusters.map((c) => [c.id, c]));
-    this.regionByServer = new Map(deps.config.clusters.flatMap((c) => c.servers.map((s) => [s.id, s.region])));
+    this.regionByServer = new Map(
+      deps.config.clusters.flatMap((c) => c.servers.map((s) => [s.id, s.region])),
+    );
   }
 
   async onForecast(forecast: DemandForecast): Promise<Decision | undefined> {
@@ -85,7 +87,10 @@ export class DecisionService {
         };
         const outcome = await store.reserve(record, server.capacityBytes);
         if (outcome !== 'reserved') {
-          logger.info({ event: 'decision.mirror.not_reserved', resource: record.resource, outcome }, 'no reservation');
+          logger.info(
+            { event: 'decision.mirror.not_reserved', resource: record.resource, outcome },
+            'no reservation',
+          );
           return { kind: 'none', reason: `reservation ${outcome}`, demand: decision.demand };
         }
         await this.sendCommand(record, MirrorAction.MIRROR_ACTION_MIRROR, decision.liveByMs);

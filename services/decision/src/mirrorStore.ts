@@ -46,7 +46,11 @@ export class MirrorStore {
 
   async candidates(cluster: ClusterConfig): Promise<Candidate[]> {
     const used = await this.redis.hgetall(REDIS_KEYS.capacity(cluster.id));
-    return cluster.servers.map((server) => ({ server, usedBytes: Number(used[server.id] ?? 0), healthy: true }));
+    return cluster.servers.map((server) => ({
+      server,
+      usedBytes: Number(used[server.id] ?? 0),
+      healthy: true,
+    }));
   }
 
   /** The resource's mirror records in every cluster. */
@@ -106,7 +110,13 @@ export class MirrorStore {
 
   /** True the first time a result is seen: replays of mirror-results change nothing. */
   async firstTimeResult(commandId: string, outcome: string): Promise<boolean> {
-    const set = await this.redis.set(`pdme:decision:result:${commandId}:${outcome}`, '1', 'EX', 7 * 86_400, 'NX');
+    const set = await this.redis.set(
+      `pdme:decision:result:${commandId}:${outcome}`,
+      '1',
+      'EX',
+      7 * 86_400,
+      'NX',
+    );
     return set === 'OK';
   }
 }

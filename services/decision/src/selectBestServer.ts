@@ -45,7 +45,10 @@ export function scoreServers(
       const diversity = mirrorRegions.has(candidate.server.region) ? 0 : 1;
       const cost = 1 - candidate.server.cost / maxCost;
       const score =
-        weights.latency * latency + weights.capacity * capacity + weights.diversity * diversity + weights.cost * cost;
+        weights.latency * latency +
+        weights.capacity * capacity +
+        weights.diversity * diversity +
+        weights.cost * cost;
       return { candidate, score };
     })
     .sort((a, b) => b.score - a.score || a.candidate.server.id.localeCompare(b.candidate.server.id));

@@ -23,7 +23,14 @@ interface FetchResult {
 function fetchThroughCache(target: WarmTarget, path: string, timeoutMs: number): Promise<FetchResult> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.address, port: target.port, path, method: 'GET', headers: { host: target.resource }, timeout: timeoutMs },
+      {
+        host: target.address,
+        port: target.port,
+        path,
+        method: 'GET',
+        headers: { host: target.resource },
+        timeout: timeoutMs,
+      },
       (res) => {
         let bytes = 0;
         res.on('data', (chunk: Buffer) => {
@@ -31,7 +38,11 @@ function fetchThroughCache(target: WarmTarget, path: string, timeoutMs: number):
         });
         res.on('end', () => {
           const header = res.headers['x-cache-status'];
-          resolve({ status: res.statusCode ?? 0, cacheStatus: Array.isArray(header) ? header[0] : header, bytes });
+          resolve({
+            status: res.statusCode ?? 0,
+            cacheStatus: Array.isArray(header) ? header[0] : header,
+            bytes,
+          });
         });
         res.on('error', reject);
       },
@@ -56,10 +67,15 @@ export async function warmAndVerify(target: WarmTarget, options: WarmOptions): P
       try {
         first = await fetchThroughCache(target, path, options.timeoutMs);
       } catch (error) {
-        throw new PdmeError('WARM_FAILED', `warming ${where}${path}: ${String(error)}`, { cause: error, retryable: true });
+        throw new PdmeError('WARM_FAILED', `warming ${where}${path}: ${String(error)}`, {
+          cause: error,
+          retryable: true,
+        });
       }
       if (first.status < 200 || first.status >= 300) {
-        throw new PdmeError('WARM_FAILED', `warming ${where}${path}: HTTP ${first.status}`, { retryable: true });
+        throw new PdmeError('WARM_FAILED', `warming ${where}${path}: HTTP ${first.status}`, {
+          retryable: true,
+        });
       }
       const second = await fetchThroughCache(target, path, options.timeoutMs);
       if (second.cacheStatus?.toUpperCase() !== 'HIT') {

@@ -41,7 +41,10 @@ export class CommandApplier {
   async apply(command: MirrorCommand): Promise<MirrorResult | undefined> {
     const { logger, ledger } = this.deps;
     if (await ledger.has(command.commandId)) {
-      logger.info({ event: 'dns-updater.command.duplicate', commandId: command.commandId }, 'already applied');
+      logger.info(
+        { event: 'dns-updater.command.duplicate', commandId: command.commandId },
+        'already applied',
+      );
       return undefined;
     }
     const { outcome, reason } = await this.execute(command);
@@ -80,7 +83,10 @@ export class CommandApplier {
     const cluster = this.clusters.get(command.cluster);
     const client = this.deps.clients.get(command.cluster);
     if (cluster === undefined || client === undefined) {
-      return { outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED, reason: `no DNS target for cluster ${command.cluster}` };
+      return {
+        outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED,
+        reason: `no DNS target for cluster ${command.cluster}`,
+      };
     }
     const zone = cluster.dns.zone;
     const { dnsUpdater } = this.deps.config;
@@ -98,14 +104,19 @@ export class CommandApplier {
     };
     if (dnsUpdater.dryRun) {
       this.deps.logger.info(
-        { event: 'dns-updater.dry_run', update: replaceOwnedCname(change), orClaim: claimNameWithCname(change) },
+        {
+          event: 'dns-updater.dry_run',
+          update: replaceOwnedCname(change),
+          orClaim: claimNameWithCname(change),
+        },
         'dry run: would update DNS',
       );
       return { outcome: MirrorOutcome.MIRROR_OUTCOME_SKIPPED, reason: 'dry run' };
     }
     // Ours already: repoint it. Otherwise claim it, which fails if anyone else holds the name.
     let result = await this.dns(client, replaceOwnedCname(change), 'replace', false);
-    if (result.reason === 'NXRRSET') result = await this.dns(client, claimNameWithCname(change), 'claim', false);
+    if (result.reason === 'NXRRSET')
+      result = await this.dns(client, claimNameWithCname(change), 'claim', false);
     if (result.reason === 'YXDOMAIN') {
       return {
         outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED,
@@ -133,7 +144,10 @@ export class CommandApplier {
         return undefined;
       } catch (error) {
         if (attempt >= attempts) {
-          return { outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED, reason: `warm failed: ${errorMessage(error)}` };
+          return {
+            outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED,
+            reason: `warm failed: ${errorMessage(error)}`,
+          };
         }
         await sleep(backoffMs(attempt, 250, 5_000));
       }
@@ -144,14 +158,21 @@ export class CommandApplier {
    * Sends one update. A prerequisite failure comes back as the reason (the caller decides what it
    * means); retryable failures throw; others become a failed outcome.
    */
-  private async dns(client: DnsUpdateClient, update: UpdateRequest, step: string, absentIsDone: boolean): Promise<Outcome> {
+  private async dns(
+    client: DnsUpdateClient,
+    update: UpdateRequest,
+    step: string,
+    absentIsDone: boolean,
+  ): Promise<Outcome> {
     try {
       await client.send(update);
       return { outcome: MirrorOutcome.MIRROR_OUTCOME_APPLIED, reason: step };
     } catch (error) {
       if (!(error instanceof DnsUpdateError)) throw error;
       if (error.retryable) {
-        throw new PdmeError('UNAVAILABLE', `DNS ${step} for zone ${update.zone}: ${error.message}`, { cause: error });
+        throw new PdmeError('UNAVAILABLE', `DNS ${step} for zone ${update.zone}: ${error.message}`, {
+          cause: error,
+        });
       }
       if (error.code === 'NXRRSET' && absentIsDone) {
         return { outcome: MirrorOutcome.MIRROR_OUTCOME_APPLIED, reason: 'nothing of ours to remove' };
@@ -159,7 +180,10 @@ export class CommandApplier {
       if (error.code === 'NXRRSET' || error.code === 'YXDOMAIN') {
         return { outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED, reason: error.code };
       }
-      return { outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED, reason: `DNS ${step} refused: ${error.code}: ${error.message}` };
+      return {
+        outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED,
+        reason: `DNS ${step} refused: ${error.code}: ${error.message}`,
+      };
     }
   }
 }

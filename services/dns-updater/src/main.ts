@@ -14,7 +14,10 @@ runMain('dns-updater', async () => {
   const rt = await startServiceRuntime('dns-updater', env);
   const keys = loadClusterKeys(rt.config.clusters, process.env);
   const clients = new Map(
-    rt.config.clusters.map((c) => [c.id, new DnsUpdateClient({ server: c.dns.server, port: c.dns.port, key: keys.get(c.id) })]),
+    rt.config.clusters.map((c) => [
+      c.id,
+      new DnsUpdateClient({ server: c.dns.server, port: c.dns.port, key: keys.get(c.id) }),
+    ]),
   );
   const applier = new CommandApplier({
     config: rt.config,
@@ -28,7 +31,9 @@ runMain('dns-updater', async () => {
       },
     },
   });
-  const outcomes = counter(rt.registry, 'pdme_dns_updater_commands_total', 'Mirror commands by outcome', ['outcome']);
+  const outcomes = counter(rt.registry, 'pdme_dns_updater_commands_total', 'Mirror commands by outcome', [
+    'outcome',
+  ]);
   const consumer = new TopicConsumer({
     kafka: rt.kafka,
     groupId: GROUPS.dnsUpdater,

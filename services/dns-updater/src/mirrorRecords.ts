@@ -22,10 +22,19 @@ export function replaceOwnedCname(change: MirrorChange): UpdateRequest {
   const txt = ownershipName(change.resource);
   return {
     zone: change.zone,
-    prerequisites: [{ kind: 'rrsetExistsValue', name: txt, records: [{ type: 'TXT', data: ownershipValue(change.ownerId) }] }],
+    prerequisites: [
+      {
+        kind: 'rrsetExistsValue',
+        name: txt,
+        records: [{ type: 'TXT', data: ownershipValue(change.ownerId) }],
+      },
+    ],
     updates: [
       { kind: 'deleteRRset', name: change.resource, type: 'CNAME' },
-      { kind: 'add', record: { name: change.resource, type: 'CNAME', data: change.target, ttl: change.ttlSeconds } },
+      {
+        kind: 'add',
+        record: { name: change.resource, type: 'CNAME', data: change.target, ttl: change.ttlSeconds },
+      },
     ],
   };
 }
@@ -43,8 +52,14 @@ export function claimNameWithCname(change: MirrorChange): UpdateRequest {
       { kind: 'nameNotInUse', name: txt },
     ],
     updates: [
-      { kind: 'add', record: { name: change.resource, type: 'CNAME', data: change.target, ttl: change.ttlSeconds } },
-      { kind: 'add', record: { name: txt, type: 'TXT', data: ownershipValue(change.ownerId), ttl: change.ttlSeconds } },
+      {
+        kind: 'add',
+        record: { name: change.resource, type: 'CNAME', data: change.target, ttl: change.ttlSeconds },
+      },
+      {
+        kind: 'add',
+        record: { name: txt, type: 'TXT', data: ownershipValue(change.ownerId), ttl: change.ttlSeconds },
+      },
     ],
   };
 }
@@ -54,7 +69,9 @@ export function releaseName(zone: string, resource: string, ownerId: string): Up
   const txt = ownershipName(resource);
   return {
     zone,
-    prerequisites: [{ kind: 'rrsetExistsValue', name: txt, records: [{ type: 'TXT', data: ownershipValue(ownerId) }] }],
+    prerequisites: [
+      { kind: 'rrsetExistsValue', name: txt, records: [{ type: 'TXT', data: ownershipValue(ownerId) }] },
+    ],
     updates: [
       { kind: 'deleteRRset', name: resource, type: 'CNAME' },
       { kind: 'deleteRRset', name: txt, type: 'TXT' },

@@ -18,7 +18,10 @@ export class ForecastPublisher {
     if (forecasts.length === 0) return;
     await this.publisher.publish(
       TOPICS.demandForecasts,
-      forecasts.map((f) => ({ key: f.resource, value: DemandForecast.fromPartial({ ...f, steps: [...f.steps] }) })),
+      forecasts.map((f) => ({
+        key: f.resource,
+        value: DemandForecast.fromPartial({ ...f, steps: [...f.steps] }),
+      })),
     );
     const pipeline = this.redis.pipeline();
     for (const f of forecasts) {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { SeriesForecaster } from './seriesForecaster.js';
 import { DampedHolt } from './models/dampedHolt.js';
 
-const win = (count: number, i: number) => ({ resource: 'r', cluster: 'c', windowStartMs: i * 1000, windowMs: 1000, count });
+const win = (count: number, i: number) => ({
+  resource: 'r',
+  cluster: 'c',
+  windowStartMs: i * 1000,
+  windowMs: 1000,
+  count,
+});
 
 describe('DampedHolt', () => {
   it('tracks a level and widens the interval with the horizon', () => {

@@ -60,7 +60,9 @@ export class SeriesForecaster {
     const mean = steps[0]?.mean ?? 0;
     const last = state.lastPublishedMean;
     const changed =
-      last === undefined || surge || Math.abs(mean - last) > Math.max(1, this.options.minChange * Math.max(last, 1));
+      last === undefined ||
+      surge ||
+      Math.abs(mean - last) > Math.max(1, this.options.minChange * Math.max(last, 1));
     if (!changed) return undefined;
     state.lastPublishedMean = mean;
     return {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { WindowCounter } from './windowCounter.js';
 
-const ev = (id: string, tsMs: number, resource = 'r', cluster = 'c') => ({ eventId: id, tsMs, resource, cluster });
+const ev = (id: string, tsMs: number, resource = 'r', cluster = 'c') => ({
+  eventId: id,
+  tsMs,
+  resource,
+  cluster,
+});
 
 describe('WindowCounter', () => {
   it('counts each event once in its window, out of order included', () => {
@@ -11,7 +16,9 @@ describe('WindowCounter', () => {
     expect(counter.add(ev('c', 900))).toBe('counted');
     expect(counter.add(ev('a', 100))).toBe('duplicate');
     expect(counter.closeUpTo(1499)).toEqual([]);
-    expect(counter.closeUpTo(1500)).toEqual([{ resource: 'r', cluster: 'c', windowStartMs: 0, windowMs: 1000, count: 2 }]);
+    expect(counter.closeUpTo(1500)).toEqual([
+      { resource: 'r', cluster: 'c', windowStartMs: 0, windowMs: 1000, count: 2 },
+    ]);
     expect(counter.add(ev('d', 999))).toBe('late');
   });
 

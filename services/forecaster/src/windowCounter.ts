@@ -60,7 +60,13 @@ export class WindowCounter {
     const start = this.windowStart(event.tsMs);
     let state = this.series.get(key);
     if (state === undefined) {
-      state = { resource: event.resource, cluster: event.cluster, open: new Map(), nextToClose: start, idleWindows: 0 };
+      state = {
+        resource: event.resource,
+        cluster: event.cluster,
+        open: new Map(),
+        nextToClose: start,
+        idleWindows: 0,
+      };
       this.series.set(key, state);
     }
     if (start < state.nextToClose) return 'late';
@@ -85,7 +91,13 @@ export class WindowCounter {
         state.open.delete(start);
         state.nextToClose = start + windowMs;
         state.idleWindows = count === 0 ? state.idleWindows + 1 : 0;
-        closed.push({ resource: state.resource, cluster: state.cluster, windowStartMs: start, windowMs, count });
+        closed.push({
+          resource: state.resource,
+          cluster: state.cluster,
+          windowStartMs: start,
+          windowMs,
+          count,
+        });
         if (state.idleWindows >= this.forgetAfter && state.open.size === 0) {
           this.series.delete(key);
           break;

@@ -16,7 +16,9 @@ describe('Anonymizer', () => {
 
   it('groups IPv6 by /48', () => {
     const anon = new Anonymizer(options);
-    expect(anon.anonymize('2001:db8:1:2::1', 0).clientHash).toBe(anon.anonymize('2001:db8:1:ff::9', 0).clientHash);
+    expect(anon.anonymize('2001:db8:1:2::1', 0).clientHash).toBe(
+      anon.anonymize('2001:db8:1:ff::9', 0).clientHash,
+    );
   });
 
   it('rotates the key each epoch', () => {
@@ -29,7 +31,9 @@ describe('Anonymizer', () => {
 
   it('depends on the secret', () => {
     const other = new Anonymizer({ ...options, secret: Buffer.from('another-secret-of-enough-length!') });
-    expect(other.anonymize('192.0.2.10', 0).clientHash).not.toBe(new Anonymizer(options).anonymize('192.0.2.10', 0).clientHash);
+    expect(other.anonymize('192.0.2.10', 0).clientHash).not.toBe(
+      new Anonymizer(options).anonymize('192.0.2.10', 0).clientHash,
+    );
   });
 
   it('refuses a short secret', () => {

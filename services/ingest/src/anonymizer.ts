@@ -25,7 +25,8 @@ export class Anonymizer {
   private key: Buffer = Buffer.alloc(0);
 
   constructor(private readonly options: AnonymizerOptions) {
-    if (options.secret.length < 16) throw new Error('anonymizer: the HMAC secret must have at least 16 bytes');
+    if (options.secret.length < 16)
+      throw new Error('anonymizer: the HMAC secret must have at least 16 bytes');
   }
 
   anonymize(address: string, tsMs: number = (this.options.now ?? Date.now)()): AnonymizedClient {
@@ -39,7 +40,10 @@ export class Anonymizer {
       parsed === undefined
         ? 'unparsable'
         : formatAddress(
-            truncate(parsed, parsed.family === 4 ? this.options.ipv4PrefixLength : this.options.ipv6PrefixLength),
+            truncate(
+              parsed,
+              parsed.family === 4 ? this.options.ipv4PrefixLength : this.options.ipv6PrefixLength,
+            ),
           );
     const clientHash = createHmac('sha256', this.key).update(prefix).digest('hex').slice(0, 32);
     return { clientHash, keyEpoch: epoch };

@@ -12,7 +12,9 @@ export class ClusterResolver {
     config: Pick<PdmeConfig, 'clusters'>,
     private readonly defaultCluster: string,
   ) {
-    this.map = new PrefixMap(config.clusters.flatMap((c) => c.subnets.map((subnet) => [subnet, c.id] as const)));
+    this.map = new PrefixMap(
+      config.clusters.flatMap((c) => c.subnets.map((subnet) => [subnet, c.id] as const)),
+    );
   }
 
   resolve(sourceAddress: string | undefined, ecsAddress?: string): string {

@@ -17,10 +17,12 @@ runMain('ingest', async () => {
   const { config, logger } = rt;
   const anonymizer = new Anonymizer({ ...config.anonymization, secret: env.anonSecret });
   const clusters = new ClusterResolver(config, config.clusters[0]?.id ?? 'default');
-  const events = counter(rt.registry, 'pdme_ingest_events_total', 'Observations read, by source and outcome', [
-    'source',
-    'outcome',
-  ]);
+  const events = counter(
+    rt.registry,
+    'pdme_ingest_events_total',
+    'Observations read, by source and outcome',
+    ['source', 'outcome'],
+  );
 
   const batcher = new Batcher<QueryEvent>({
     maxBatch: 500,
@@ -33,7 +35,10 @@ runMain('ingest', async () => {
       events.inc({ source: 'dnstap', outcome: 'published' }, batch.length);
     },
     onSendError: (error, attempt) =>
-      logger.warn({ event: 'ingest.kafka.publish_retry', attempt, error: String(error) }, 'publish failed, retrying'),
+      logger.warn(
+        { event: 'ingest.kafka.publish_retry', attempt, error: String(error) },
+        'publish failed, retrying',
+      ),
   });
 
   let frames = 0;

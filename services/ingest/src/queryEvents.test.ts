@@ -11,7 +11,16 @@ const anonymizer = new Anonymizer({
   secret: Buffer.from('0123456789abcdef0123456789abcdef'),
 });
 const dns = { server: '127.0.0.1', port: 53, zone: 'cdn.example', keyName: 'k' };
-const server = { id: 's', host: 's.cdn.example', address: '127.0.0.1', port: 80, capacityBytes: 1, latencyMs: 1, region: 'r', cost: 1 };
+const server = {
+  id: 's',
+  host: 's.cdn.example',
+  address: '127.0.0.1',
+  port: 80,
+  capacityBytes: 1,
+  latencyMs: 1,
+  region: 'r',
+  cost: 1,
+};
 const clusters = new ClusterResolver(
   {
     clusters: [
@@ -25,7 +34,14 @@ const clusters = new ClusterResolver(
 describe('toQueryEvent', () => {
   it('normalizes the name, resolves the cluster and leaves no address in the payload', () => {
     const event = toQueryEvent(
-      { tsMs: 1000, qname: 'Video.CDN.Example.', qtype: 'A', clientAddress: '203.0.113.77', source: Source.SOURCE_DNSTAP, sourceId: 'x' },
+      {
+        tsMs: 1000,
+        qname: 'Video.CDN.Example.',
+        qtype: 'A',
+        clientAddress: '203.0.113.77',
+        source: Source.SOURCE_DNSTAP,
+        sourceId: 'x',
+      },
       anonymizer,
       clusters,
     );
@@ -38,7 +54,15 @@ describe('toQueryEvent', () => {
 
   it('prefers the EDNS client subnet over the resolver address', () => {
     const event = toQueryEvent(
-      { tsMs: 0, qname: 'a.cdn.example', qtype: 'AAAA', clientAddress: '198.51.100.1', ecsAddress: '2001:db8:5::', source: Source.SOURCE_DNSTAP, sourceId: 'y' },
+      {
+        tsMs: 0,
+        qname: 'a.cdn.example',
+        qtype: 'AAAA',
+        clientAddress: '198.51.100.1',
+        ecsAddress: '2001:db8:5::',
+        source: Source.SOURCE_DNSTAP,
+        sourceId: 'y',
+      },
       anonymizer,
       clusters,
     );
@@ -46,8 +70,17 @@ describe('toQueryEvent', () => {
   });
 
   it('gives the same event id to the same source position', () => {
-    const obs = { tsMs: 0, qname: 'a', qtype: 'A', clientAddress: undefined, source: Source.SOURCE_JSON, sourceId: 'file:1' };
-    expect(toQueryEvent(obs, anonymizer, clusters).eventId).toBe(toQueryEvent(obs, anonymizer, clusters).eventId);
+    const obs = {
+      tsMs: 0,
+      qname: 'a',
+      qtype: 'A',
+      clientAddress: undefined,
+      source: Source.SOURCE_JSON,
+      sourceId: 'file:1',
+    };
+    expect(toQueryEvent(obs, anonymizer, clusters).eventId).toBe(
+      toQueryEvent(obs, anonymizer, clusters).eventId,
+    );
     expect(normalizeName('A.B.')).toBe('a.b');
   });
 });

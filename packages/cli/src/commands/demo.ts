@@ -6,7 +6,9 @@ import { note, say } from './output.js';
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('start the local stack if needed and send a flash crowd for one resource through the whole pipeline')
+    .description(
+      'start the local stack if needed and send a flash crowd for one resource through the whole pipeline',
+    )
     .option('--resource <name>', 'the DNS name the crowd asks for', 'video1.cdn.pdme.test')
     .option('--queries <n>', 'how many queries the crowd sends', '120')
     .option('--timeout <seconds>', 'how long to wait for the CNAME', '90')
@@ -14,8 +16,10 @@ export function registerDemoCommand(program: Command): void {
     .action(async (options: { resource: string; queries: string; timeout: string; json: boolean }) => {
       const queries = Number(options.queries);
       const timeout = Number(options.timeout);
-      if (!Number.isInteger(queries) || queries < 1) throw new Error(`--queries must be a positive integer, got ${options.queries}`);
-      if (!(timeout > 0)) throw new Error(`--timeout must be a positive number of seconds, got ${options.timeout}`);
+      if (!Number.isInteger(queries) || queries < 1)
+        throw new Error(`--queries must be a positive integer, got ${options.queries}`);
+      if (!(timeout > 0))
+        throw new Error(`--timeout must be a positive number of seconds, got ${options.timeout}`);
       const stackStarted = Date.now();
       const state = await stackUp({ log: note });
       const stackMs = Date.now() - stackStarted;
@@ -37,7 +41,9 @@ export function registerDemoCommand(program: Command): void {
       say(`  mirror                ${JSON.stringify(report.mirror)}`);
       say(`  after                 ${report.after}`);
       say(`  cache after the move  X-Cache-Status ${report.cacheStatusAfter ?? 'unknown'}`);
-      say(`  signal to visible     ${(report.signalToVisibleMs / 1000).toFixed(1)} s (first query -> CNAME seen by dig)`);
+      say(
+        `  signal to visible     ${(report.signalToVisibleMs / 1000).toFixed(1)} s (first query -> CNAME seen by dig)`,
+      );
       say(`  dig answer:`);
       for (const line of report.digOutput.split('\n')) say(`    ${line}`);
       say('');

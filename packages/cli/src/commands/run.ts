@@ -10,7 +10,10 @@ export function registerRunCommand(program: Command): void {
     .command('run')
     .description(`run one PDME service in the foreground (${SERVICE_NAMES.join(', ')})`)
     .argument('<service>', 'the service to run')
-    .option('--ops-port <port>', 'port for /metrics, /healthz, /readyz (default: the stack port of the service)')
+    .option(
+      '--ops-port <port>',
+      'port for /metrics, /healthz, /readyz (default: the stack port of the service)',
+    )
     .addHelpText(
       'after',
       '\nThe service reads its settings from the environment; when the local stack is up, its addresses\n' +

@@ -41,7 +41,17 @@ export function registerStackCommands(program: Command): void {
       const paths = stackPaths();
       const topology = readStackState(paths)?.topology ?? defaultTopology();
       const running = runningProcesses(paths, topology);
-      const all = ['kafka', 'bind', 'origin', ...topology.flatMap((c) => c.servers.map((s) => s.id)), 'ingest', 'forecaster', 'decision', 'dns-updater', 'gateway'];
+      const all = [
+        'kafka',
+        'bind',
+        'origin',
+        ...topology.flatMap((c) => c.servers.map((s) => s.id)),
+        'ingest',
+        'forecaster',
+        'decision',
+        'dns-updater',
+        'gateway',
+      ];
       for (const name of all) {
         const pid = runningPid(paths, name);
         say(`${name.padEnd(12)} ${pid === undefined ? 'stopped' : `running (pid ${pid})`}`);

@@ -27,13 +27,20 @@ export interface DemoReport {
 }
 
 function describeAnswer(response: DnsResponse): string {
-  return response.answers.map((a) => `${a.name} ${a.ttl} ${a.type} ${a.data}`).join(' | ') || `(no answer, rcode ${response.rcode})`;
+  return (
+    response.answers.map((a) => `${a.name} ${a.ttl} ${a.type} ${a.data}`).join(' | ') ||
+    `(no answer, rcode ${response.rcode})`
+  );
 }
 
 function dig(state: StackState, source: string, name: string): string {
-  const result = spawnSync('dig', [`@${state.bind.server}`, '-p', String(state.bind.port), '-b', source, name, '+noall', '+answer'], {
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    'dig',
+    [`@${state.bind.server}`, '-p', String(state.bind.port), '-b', source, name, '+noall', '+answer'],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (result.error) return `(dig not available: ${result.error.message}; install bind9-dnsutils)`;
   return result.stdout.trim();
 }
@@ -65,7 +72,8 @@ export async function runWalkingSkeleton(state: StackState, options: DemoOptions
   const source = view?.probeSource ?? state.bind.server;
   const clientBase = cluster.subnet.split('/')[0]?.split('.').slice(0, 3).join('.') ?? '127.0.1';
   const started = Date.now();
-  const ask = (from: string) => dnsQuery({ server: state.bind.server, port: state.bind.port, name: resource, type: 'A', source: from });
+  const ask = (from: string) =>
+    dnsQuery({ server: state.bind.server, port: state.bind.port, name: resource, type: 'A', source: from });
 
   const before = describeAnswer(await ask(source));
   log(`before: ${resource} from cluster ${cluster.id} -> ${before}`);
@@ -95,7 +103,9 @@ export async function runWalkingSkeleton(state: StackState, options: DemoOptions
       `demo: no CNAME for ${resource} after ${options.timeoutMs} ms; see the service logs under .pdme/stack/logs`,
     );
   }
-  const stats = (await (await fetch(`${state.gateway.http}/pdme/stats?cluster=${cluster.id}&resource=${resource}`)).json()) as {
+  const stats = (await (
+    await fetch(`${state.gateway.http}/pdme/stats?cluster=${cluster.id}&resource=${resource}`)
+  ).json()) as {
     mirrors?: unknown[];
     forecasts?: unknown[];
   };
@@ -103,7 +113,8 @@ export async function runWalkingSkeleton(state: StackState, options: DemoOptions
   const forecast = stats.forecasts?.[0];
   const target = /CNAME (\S+?)\.?(?: |$)/.exec(after)?.[1];
   const server = state.caches.servers.find((s) => s.host === target);
-  const cacheStatusAfter = server === undefined ? undefined : await httpGet(server.address, server.port, resource);
+  const cacheStatusAfter =
+    server === undefined ? undefined : await httpGet(server.address, server.port, resource);
   return {
     resource,
     cluster: cluster.id,

@@ -32,11 +32,23 @@ export async function ensureRedis(paths: StackPaths, log: (message: string) => v
     return `redis://${SHARED.host}:${SHARED.port}`;
   }
   const server = findExecutable('redis-server');
-  if (server === undefined) throw new Error('stack: no Redis answers and `redis-server` is missing: apt-get install redis-server');
+  if (server === undefined)
+    throw new Error('stack: no Redis answers and `redis-server` is missing: apt-get install redis-server');
   startDetached(paths, {
     name: 'redis',
     command: server,
-    args: ['--bind', '127.0.0.1', '--port', String(OWN_PORT), '--save', '', '--appendonly', 'no', '--dir', paths.root],
+    args: [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(OWN_PORT),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      paths.root,
+    ],
   });
   await waitFor(`redis-server on ${OWN_PORT}`, () => redisAnswers('127.0.0.1', OWN_PORT), 20_000);
   log(`redis: started redis-server on 127.0.0.1:${OWN_PORT}`);

@@ -42,7 +42,12 @@ export async function startService(
     return;
   }
   const { command, args } = serviceCommand(service);
-  const pid = startDetached(paths, { name: service, command, args, env: { ...env, OPS_PORT: String(OPS_PORTS[service]) } });
+  const pid = startDetached(paths, {
+    name: service,
+    command,
+    args,
+    env: { ...env, OPS_PORT: String(OPS_PORTS[service]) },
+  });
   log(`${service}: started (pid ${pid}), log ${join(paths.logs, `${service}.log`)}`);
 }
 

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { parseConfig } from '@pdme/common/config';
 import { cacheInfo, startCaches, stopCaches, type CacheInfo } from './caches.js';
-import { bindInfo, defaultTopology, startBind, stopBind, type BindInfo, type ClusterTopology } from './dns.js';
+import {
+  bindInfo,
+  defaultTopology,
+  startBind,
+  stopBind,
+  type BindInfo,
+  type ClusterTopology,
+} from './dns.js';
 import { startKafka, stopKafka, type KafkaInfo } from './kafka.js';
 import { stackPaths, type StackPaths } from './paths.js';
 import { runningPid } from './processes.js';

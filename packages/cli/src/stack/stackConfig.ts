@@ -50,7 +50,13 @@ export function localStackConfig(topology: readonly ClusterTopology[], bind: Bin
         warmPaths: ['/'],
       },
     ],
-    forecast: { windowMs: 5_000, horizonSteps: 12, allowedLatenessMs: 1_000, minChange: 0.1, forecastTtlSeconds: 600 },
+    forecast: {
+      windowMs: 5_000,
+      horizonSteps: 12,
+      allowedLatenessMs: 1_000,
+      minChange: 0.1,
+      forecastTtlSeconds: 600,
+    },
     decision: {
       policy: 'greedy',
       weights: { latency: 1, capacity: 1, diversity: 0.5, cost: 0.5 },

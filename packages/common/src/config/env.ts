@@ -4,7 +4,9 @@ import { PdmeError } from '../errors/index.js';
 
 /** Lists every problem of a zod failure as `path: message`, so one run shows all that is wrong. */
 export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  return error.issues.map(
+    (issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+  );
 }
 
 /**
@@ -31,7 +33,12 @@ export const ServiceEnvSchema = z.object({
   KAFKA_BROKERS: z
     .string()
     .default('127.0.0.1:19092')
-    .transform((value) => value.split(',').map((b) => b.trim()).filter((b) => b.length > 0)),
+    .transform((value) =>
+      value
+        .split(',')
+        .map((b) => b.trim())
+        .filter((b) => b.length > 0),
+    ),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   LOG_LEVEL: logLevel,
   OPS_HOST: z.string().default('127.0.0.1'),

@@ -22,13 +22,17 @@ export function loadConfigFile(path: string): PdmeConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new PdmeError('CONFIG_INVALID', `cannot read PDME config ${path}: ${errorMessage(error)}`, { cause: error });
+    throw new PdmeError('CONFIG_INVALID', `cannot read PDME config ${path}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
   let document: unknown;
   try {
     document = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new PdmeError('CONFIG_INVALID', `cannot parse PDME config ${path}: ${errorMessage(error)}`, { cause: error });
+    throw new PdmeError('CONFIG_INVALID', `cannot parse PDME config ${path}: ${errorMessage(error)}`, {
+      cause: error,
+    });
   }
   return parseConfig(document, path);
 }

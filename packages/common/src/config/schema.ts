@@ -8,7 +8,10 @@ const hostname = z
   .string()
   .min(1)
   .max(253)
-  .regex(/^([a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i, 'must be a DNS name');
+  .regex(
+    /^([a-z0-9_]([a-z0-9-_]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i,
+    'must be a DNS name',
+  );
 const address = z.string().refine((value) => isIP(value) !== 0, 'must be an IPv4 or IPv6 address');
 const port = z.number().int().min(1).max(65535);
 const cidr = z.string().refine((value) => {
@@ -122,7 +125,11 @@ export const PdmeConfigSchema = z
     const serverIds = new Set<string>();
     config.clusters.forEach((cluster, i) => {
       if (clusterIds.has(cluster.id)) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'id'], message: `duplicate cluster id ${cluster.id}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'id'],
+          message: `duplicate cluster id ${cluster.id}`,
+        });
       }
       clusterIds.add(cluster.id);
       cluster.servers.forEach((server, j) => {
@@ -139,7 +146,11 @@ export const PdmeConfigSchema = z
     const typeNames = new Set<string>();
     config.resourceTypes.forEach((type, i) => {
       if (typeNames.has(type.name)) {
-        ctx.addIssue({ code: 'custom', path: ['resourceTypes', i, 'name'], message: `duplicate type ${type.name}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['resourceTypes', i, 'name'],
+          message: `duplicate type ${type.name}`,
+        });
       }
       typeNames.add(type.name);
     });

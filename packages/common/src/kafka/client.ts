@@ -53,13 +53,19 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     try {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: missing.map((spec) => ({ topic: spec.topic, numPartitions: spec.numPartitions, replicationFactor: 1 })),
+        topics: missing.map((spec) => ({
+          topic: spec.topic,
+          numPartitions: spec.numPartitions,
+          replicationFactor: 1,
+        })),
       });
     } catch (error) {
       const now = new Set(await admin.listTopics());
       const still = missing.filter((spec) => !now.has(spec.topic)).map((spec) => spec.topic);
       if (still.length > 0) {
-        throw new PdmeError('UNAVAILABLE', `cannot create Kafka topics ${still.join(', ')}`, { cause: error });
+        throw new PdmeError('UNAVAILABLE', `cannot create Kafka topics ${still.join(', ')}`, {
+          cause: error,
+        });
       }
     }
     return missing.map((spec) => spec.topic);

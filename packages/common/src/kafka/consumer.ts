@@ -63,7 +63,10 @@ export class TopicConsumer<T extends TopicName> {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: this.options.fromBeginning ?? true });
+    await this.consumer.subscribe({
+      topic: this.options.topic,
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
     await this.consumer.run({
       eachMessage: async (payload) => {
         await this.process(payload.topic, payload.partition, payload.message, () => payload.heartbeat());
@@ -116,7 +119,13 @@ export class TopicConsumer<T extends TopicName> {
         }
         const wait = backoffMs(attempt);
         options.logger.warn(
-          { event: `${options.service}.kafka.handle_retry`, origin, attempt, waitMs: wait, error: error.message },
+          {
+            event: `${options.service}.kafka.handle_retry`,
+            origin,
+            attempt,
+            waitMs: wait,
+            error: error.message,
+          },
           'retrying message',
         );
         await sleep(wait, this.abort.signal);
@@ -127,7 +136,10 @@ export class TopicConsumer<T extends TopicName> {
 
   private async toDeadLetter(origin: string, reason: string, payload: Uint8Array): Promise<void> {
     const { options } = this;
-    options.logger.warn({ event: `${options.service}.kafka.dead_letter`, origin, reason }, 'message dead-lettered');
+    options.logger.warn(
+      { event: `${options.service}.kafka.dead_letter`, origin, reason },
+      'message dead-lettered',
+    );
     await options.publisher.deadLetter([
       { sourceTopic: options.topic, origin, reason, payload, service: options.service },
     ]);

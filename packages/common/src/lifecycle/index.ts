@@ -81,7 +81,10 @@ export class Lifecycle {
       await Promise.race([sequence, deadline]);
       this.logger.info({ event: 'lifecycle.stopped' }, 'service stopped');
     } catch (error) {
-      this.logger.error({ event: 'lifecycle.shutdown_timeout', error: errorMessage(error) }, 'shutdown timed out');
+      this.logger.error(
+        { event: 'lifecycle.shutdown_timeout', error: errorMessage(error) },
+        'shutdown timed out',
+      );
       throw error;
     } finally {
       clearTimeout(timer);
@@ -90,7 +93,12 @@ export class Lifecycle {
 }
 
 /** Exponential backoff with jitter (half fixed, half random): what a retry waits before attempt `attempt` (1-based). */
-export function backoffMs(attempt: number, baseMs = 200, capMs = 30_000, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs = 200,
+  capMs = 30_000,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling * (0.5 + random() / 2));
 }

@@ -11,13 +11,23 @@ export function createRegistry(service: string): Registry {
 }
 
 /** Shared modules (Kafka, lifecycle) may register the same metric twice in one process: reuse it. */
-export function counter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]) {
+export function counter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+) {
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Counter) return existing as Counter<L>;
   return new Counter<L>({ name, help, labelNames, registers: [registry] });
 }
 
-export function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]) {
+export function gauge<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly L[],
+) {
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Gauge) return existing as Gauge<L>;
   return new Gauge<L>({ name, help, labelNames, registers: [registry] });

@@ -10,7 +10,9 @@ function must<T>(value: T | undefined): T {
 describe('ip addresses', () => {
   it('truncates IPv4 to /24 and IPv6 to /48', () => {
     expect(formatAddress(truncate(must(parseAddress('192.0.2.77')), 24))).toBe('192.0.2.0');
-    expect(formatAddress(truncate(must(parseAddress('2001:db8:abcd:12::1')), 48))).toBe('2001:db8:abcd:0:0:0:0:0');
+    expect(formatAddress(truncate(must(parseAddress('2001:db8:abcd:12::1')), 48))).toBe(
+      '2001:db8:abcd:0:0:0:0:0',
+    );
   });
 
   it('parses compressed and v4-mapped IPv6', () => {

@@ -29,7 +29,9 @@ export function parseAddress(text: string): ParsedAddress | undefined {
       else headParts.splice(-1, 1, ...groups);
     }
     const missing = 8 - headParts.length - tailParts.length;
-    const groups = text.includes('::') ? [...headParts, ...Array<string>(missing).fill('0'), ...tailParts] : headParts;
+    const groups = text.includes('::')
+      ? [...headParts, ...Array<string>(missing).fill('0'), ...tailParts]
+      : headParts;
     let value = 0n;
     for (const group of groups) value = (value << 16n) | BigInt(Number.parseInt(group, 16));
     return { family: 6, value };
@@ -54,7 +56,8 @@ export function formatAddress(address: ParsedAddress): string {
     return [24n, 16n, 8n, 0n].map((shift) => ((address.value >> shift) & 0xffn).toString()).join('.');
   }
   const groups: string[] = [];
-  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((address.value >> shift) & 0xffffn).toString(16));
+  for (let shift = 112n; shift >= 0n; shift -= 16n)
+    groups.push(((address.value >> shift) & 0xffffn).toString(16));
   return groups.join(':');
 }
 
@@ -75,6 +78,7 @@ export function parseCidr(text: string): ParsedCidr | undefined {
 
 export function cidrContains(cidr: ParsedCidr, address: ParsedAddress): boolean {
   return (
-    cidr.network.family === address.family && truncate(address, cidr.prefixLength).value === cidr.network.value
+    cidr.network.family === address.family &&
+    truncate(address, cidr.prefixLength).value === cidr.network.value
   );
 }

@@ -13,7 +13,9 @@ export function createRedis(url: string, logger: Logger, options: RedisOptions =
     ...options,
   });
   const log = logger.child({ component: 'redis' });
-  redis.on('error', (error: Error) => log.warn({ event: 'redis.client.error', error: error.message }, 'redis error'));
+  redis.on('error', (error: Error) =>
+    log.warn({ event: 'redis.client.error', error: error.message }, 'redis error'),
+  );
   redis.on('ready', () => log.info({ event: 'redis.client.ready' }, 'redis ready'));
   return redis;
 }

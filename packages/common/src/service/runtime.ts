@@ -41,7 +41,11 @@ export async function startServiceRuntime(service: string, env: ServiceEnv): Pro
   });
   lifecycle.onShutdown('servers', 'ops-server', () => closeServer(opsServer));
 
-  const kafka = createKafka({ brokers: env.KAFKA_BROKERS, clientId: `${service}-${env.INSTANCE_ID}`, logger });
+  const kafka = createKafka({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${service}-${env.INSTANCE_ID}`,
+    logger,
+  });
   await ensureTopics(kafka, allTopicSpecs());
   const publisher = new Publisher(kafka);
   await publisher.connect();

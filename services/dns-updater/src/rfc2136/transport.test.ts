@@ -35,12 +35,14 @@ async function closedPort(): Promise<number> {
 describe('exchangeTcp', () => {
   it('reassembles a length-prefixed response delivered byte by byte', async () => {
     const port = await tcpServer((socket) => {
-      socket.once('data', async () => {
-        const frame = Buffer.concat([Buffer.from([0, 5]), Buffer.from('hello')]);
-        for (const byte of frame) {
-          socket.write(Buffer.from([byte]));
-          await new Promise((r) => setTimeout(r, 2));
-        }
+      socket.once('data', () => {
+        void (async () => {
+          const frame = Buffer.concat([Buffer.from([0, 5]), Buffer.from('hello')]);
+          for (const byte of frame) {
+            socket.write(Buffer.from([byte]));
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        })();
       });
     });
     const res = await exchangeTcp({ server: '127.0.0.1', port }, Buffer.from('request'), 1000);
