@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import { stackPaths } from '../stack/paths.js';
 import { runningPid } from '../stack/processes.js';
-import { readStackState, runningProcesses, stackDown, stackUp } from '../stack/stack.js';
+import { readStackState, runningProcesses, serviceEnv, stackDown, stackUp } from '../stack/stack.js';
+import {
+  isServiceName,
+  SERVICE_NAMES,
+  startService,
+  stopService,
+  waitServiceReady,
+} from '../stack/services.js';
 import { defaultTopology } from '../stack/dns.js';
 import { note, say } from './output.js';
 
@@ -32,6 +39,27 @@ export function registerStackCommands(program: Command): void {
     .description('stop the PDME services, then Kafka, BIND, nginx and our own Redis; nothing is left running')
     .action(async () => {
       await stackDown(note);
+    });
+
+  stack
+    .command('restart')
+    .description(
+      `restart one PDME service of the running stack (${SERVICE_NAMES.join(', ')}), e.g. after a code change`,
+    )
+    .argument('<service>', 'the service to restart')
+    .action(async (service: string) => {
+      const paths = stackPaths();
+      const state = readStackState(paths);
+      if (state === undefined) throw new Error('the stack is not up: run `pnpm pdme stack up` first');
+      if (!isServiceName(service)) {
+        note(`unknown service "${service}"; choose one of ${SERVICE_NAMES.join(', ')}`);
+        process.exitCode = 2;
+        return;
+      }
+      await stopService(paths, service);
+      await startService(paths, service, serviceEnv(state, paths), note);
+      await waitServiceReady(service);
+      say(`${service} restarted and ready`);
     });
 
   stack
