@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { credentials } from '@grpc/grpc-js';
+import { dirname, join } from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
 import { Kafka, logLevel } from 'kafkajs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dnsQuery } from '@pdme/cli/dns';
+import { readBootstrapKey } from '@pdme/common/auth';
 import { REDIS_KEYS } from '@pdme/common/keys';
 import { decodeMessage } from '@pdme/common/messages';
 import { MirrorAction, StatsServiceClient, type GetStatsResponse } from '@pdme/common/proto';
@@ -16,6 +18,8 @@ const stack = requireStack();
 const cluster = stack.topology.find((c) => c.id === 'c2') ?? stack.topology[0];
 if (cluster === undefined) throw new Error('the stack has no cluster');
 const otherCluster = stack.topology.find((c) => c.id !== cluster.id);
+/** The read key `stack up` wrote; the gateway answers stats only with credentials. */
+const readKey = readBootstrapKey(join(dirname(stack.configFile), 'secrets'), 'pdme:read') ?? '';
 // A name nobody asked for before, so earlier runs cannot make this one pass.
 const resource = `video-e2e-${randomBytes(4).toString('hex')}.${stack.bind.zone}`;
 const subnetBase = (cidr: string) => cidr.split('/')[0]?.split('.').slice(0, 3).join('.') ?? '127.0.0';
@@ -26,6 +30,12 @@ const sent = new Map<string, number>();
 function countSent(source: string): void {
   const base = subnetBase(`${source}/24`);
   sent.set(base, (sent.get(base) ?? 0) + 1);
+}
+
+function bearer(key: string): Metadata {
+  const metadata = new Metadata();
+  metadata.set('authorization', `Bearer ${key}`);
+  return metadata;
 }
 
 function ask(source: string) {
@@ -57,27 +67,41 @@ function cacheStatus(address: string, port: number): Promise<string | undefined>
   });
 }
 
-/** Every message of a topic up to its current end, read by a fresh consumer group. */
-async function readTopic<T extends TopicName>(topic: T) {
-  const kafka = new Kafka({
-    clientId: 'e2e-reader',
-    brokers: [stack.kafka.bootstrap],
-    logLevel: logLevel.NOTHING,
-  });
+const kafka = new Kafka({
+  clientId: 'e2e-reader',
+  brokers: [stack.kafka.bootstrap],
+  logLevel: logLevel.NOTHING,
+});
+
+type Offsets = Map<number, number>;
+
+async function topicEnds(topic: TopicName): Promise<Offsets> {
   const admin = kafka.admin();
   await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-  await admin.disconnect();
-  const remaining = new Set([...ends].filter(([, high]) => high > 0).map(([partition]) => partition));
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The messages of a topic between `from` (offsets taken before this test sent anything) and the
+ * topic's current end: other tests (a million-line backfill) may have filled it before.
+ */
+async function readTopic<T extends TopicName>(topic: T, from: Offsets) {
+  const ends = await topicEnds(topic);
+  const remaining = new Set([...ends].filter(([p, high]) => high > (from.get(p) ?? 0)).map(([p]) => p));
   const consumer = kafka.consumer({ groupId: `e2e-${randomBytes(6).toString('hex')}` });
   const raw: Buffer[] = [];
   const values: ReturnType<typeof decodeMessage<T>>[] = [];
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.subscribe({ topic, fromBeginning: false });
   const done = new Promise<void>((resolve) => {
     if (remaining.size === 0) resolve();
     void consumer.run({
       eachMessage: async ({ partition, message }) => {
+        if (Number(message.offset) < (from.get(partition) ?? 0)) return;
         if (message.value !== null) {
           raw.push(message.value);
           values.push(decodeMessage(topic, message.value));
@@ -86,6 +110,7 @@ async function readTopic<T extends TopicName>(topic: T) {
         if (remaining.size === 0) resolve();
       },
     });
+    for (const [partition, offset] of from) consumer.seek({ topic, partition, offset: String(offset) });
   });
   await Promise.race([
     done,
@@ -107,11 +132,15 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 describe(`walking skeleton: a crowd for one resource in cluster ${cluster.id}`, () => {
   let redis: Redis;
+  let queriesFrom: Offsets = new Map();
+  let commandsFrom: Offsets = new Map();
   let cnameSeenAt = 0;
   let target = '';
 
   beforeAll(async () => {
     redis = new Redis(stack.redisUrl);
+    queriesFrom = await topicEnds(TOPICS.dnsQueries);
+    commandsFrom = await topicEnds(TOPICS.mirrorCommands);
     const before = await ask(clientOf(cluster, 1));
     expect(before.answers.map((a) => a.type)).toEqual(['A']);
     for (let i = 0; i < 80; i++) await ask(clientOf(cluster, 10 + (i % 50)));
@@ -175,14 +204,16 @@ describe(`walking skeleton: a crowd for one resource in cluster ${cluster.id}`, 
 
   it('serves the same mirror over HTTP /pdme/stats and gRPC StatsService', async () => {
     const http = (await (
-      await fetch(`${stack.gateway.http}/pdme/stats?cluster=${cluster.id}&resource=${resource}`)
+      await fetch(`${stack.gateway.http}/pdme/stats?cluster=${cluster.id}&resource=${resource}`, {
+        headers: { authorization: `Bearer ${readKey}` },
+      })
     ).json()) as {
       mirrors: { resource: string; serverHost: string }[];
     };
     expect(http.mirrors.map((m) => [m.resource, m.serverHost])).toEqual([[resource, target]]);
     const client = new StatsServiceClient(stack.gateway.grpc, credentials.createInsecure());
     const grpc = await new Promise<GetStatsResponse>((resolve, reject) =>
-      client.getStats({ cluster: cluster.id, resource }, (error, response) =>
+      client.getStats({ cluster: cluster.id, resource }, bearer(readKey), (error, response) =>
         error ? reject(error) : resolve(response),
       ),
     );
@@ -193,7 +224,7 @@ describe(`walking skeleton: a crowd for one resource in cluster ${cluster.id}`, 
   it('commanded the mirror exactly once, even when the crowd comes back', async () => {
     for (let i = 0; i < 40; i++) await ask(clientOf(cluster, 60 + (i % 30)));
     await new Promise((resolve) => setTimeout(resolve, 12_000)); // two more forecast windows
-    const { values } = await readTopic(TOPICS.mirrorCommands);
+    const { values } = await readTopic(TOPICS.mirrorCommands, commandsFrom);
     const mine = values.filter(
       (c) => c.resource === resource && c.action === MirrorAction.MIRROR_ACTION_MIRROR,
     );
@@ -202,7 +233,7 @@ describe(`walking skeleton: a crowd for one resource in cluster ${cluster.id}`, 
   });
 
   it('published the queries to Kafka with the cluster, and no client address anywhere', async () => {
-    const { raw, values } = await readTopic(TOPICS.dnsQueries);
+    const { raw, values } = await readTopic(TOPICS.dnsQueries, queriesFrom);
     const mine = values.filter((e) => e.resource === resource);
     for (const c of stack.topology) {
       const expected = sent.get(subnetBase(c.subnet)) ?? 0;

@@ -1,5 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDeployCommand } from './commands/deploy.js';
+import { registerForecastCommand } from './commands/forecast.js';
+import { registerIngestCommand } from './commands/ingest.js';
+import { registerKeysCommand } from './commands/keys.js';
+import { registerSimCommand } from './commands/sim.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerStackCommands } from './commands/stack.js';
 
@@ -11,6 +16,11 @@ const program = new Command('pdme')
 registerStackCommands(program);
 registerRunCommand(program);
 registerDemoCommand(program);
+registerDeployCommand(program);
+registerForecastCommand(program);
+registerIngestCommand(program);
+registerSimCommand(program);
+registerKeysCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,9 @@
-import type { ClusterConfig, PdmeConfig, ResourceTypeMatcher } from '@pdme/common/config';
+import {
+  resourceTypeMatcher,
+  type ClusterConfig,
+  type PdmeConfig,
+  type ResourceTypeMatcher,
+} from '@pdme/common/config';
 import type { Publisher } from '@pdme/common/kafka';
 import type { Logger } from '@pdme/common/logging';
 import type { MirrorRecord } from '@pdme/common/mirror-state';
@@ -18,30 +23,49 @@ import type { MirrorStore } from './mirrorStore.js';
 const RESEND_AFTER_MS = 30_000;
 
 export interface DecisionServiceDeps {
-  readonly config: PdmeConfig;
-  readonly types: ResourceTypeMatcher;
+  /** The config in force, read on every message so live config changes apply without a restart. */
+  readonly config: () => PdmeConfig;
   readonly store: MirrorStore;
   readonly publisher: Publisher;
   readonly logger: Logger;
   readonly now: () => number;
 }
 
+interface ConfigView {
+  readonly clusters: Map<string, ClusterConfig>;
+  readonly regionByServer: Map<string, string>;
+  readonly types: ResourceTypeMatcher;
+  readonly decision: PdmeConfig['decision'];
+}
+
+function configView(config: PdmeConfig): ConfigView {
+  return {
+    clusters: new Map(config.clusters.map((c) => [c.id, c])),
+    regionByServer: new Map(config.clusters.flatMap((c) => c.servers.map((s) => [s.id, s.region]))),
+    types: resourceTypeMatcher(config),
+    decision: config.decision,
+  };
+}
+
 /** Applies decideMirroring to forecasts and mirror results, with state in Redis. */
 export class DecisionService {
-  private readonly clusters: Map<string, ClusterConfig>;
-  private readonly regionByServer: Map<string, string>;
+  private derived: { config: PdmeConfig; view: ConfigView } | undefined;
 
-  constructor(private readonly deps: DecisionServiceDeps) {
-    this.clusters = new Map(deps.config.clusters.map((c) => [c.id, c]));
-    this.regionByServer = new Map(
-      deps.config.clusters.flatMap((c) => c.servers.map((s) => [s.id, s.region])),
-    );
+  constructor(private readonly deps: DecisionServiceDeps) {}
+
+  /** Lookups built from the config, rebuilt only when a new config object is in force. */
+  private view(): ConfigView {
+    const config = this.deps.config();
+    if (this.derived?.config !== config) this.derived = { config, view: configView(config) };
+    return this.derived.view;
   }
 
   async onForecast(forecast: DemandForecast): Promise<Decision | undefined> {
     const { logger, store } = this.deps;
-    const cluster = this.clusters.get(forecast.cluster);
-    const type = this.deps.types.match(forecast.resource);
+    // One view for the whole decision, even if the config changes while it awaits Redis.
+    const { clusters, types, regionByServer, decision: settings } = this.view();
+    const cluster = clusters.get(forecast.cluster);
+    const type = types.match(forecast.resource);
     if (cluster === undefined || type === undefined) {
       logger.debug(
         { event: 'decision.forecast.ignored', resource: forecast.resource, cluster: forecast.cluster },
@@ -49,7 +73,7 @@ export class DecisionService {
       );
       return undefined;
     }
-    const mirrors = await store.mirrorsOf(forecast.resource, [...this.clusters.keys()]);
+    const mirrors = await store.mirrorsOf(forecast.resource, [...clusters.keys()]);
     const here = mirrors.find((m) => m.cluster === cluster.id);
     if (here?.state === 'pending' && this.deps.now() - here.sinceMs > RESEND_AFTER_MS) {
       await this.sendCommand(here, MirrorAction.MIRROR_ACTION_MIRROR, 0);
@@ -59,8 +83,8 @@ export class DecisionService {
       type,
       mirrors,
       candidates: await store.candidates(cluster),
-      regionOf: (id) => this.regionByServer.get(id),
-      settings: this.deps.config.decision,
+      regionOf: (id) => regionByServer.get(id),
+      settings,
       nowMs: this.deps.now(),
     });
     switch (decision.kind) {
@@ -148,9 +172,9 @@ export class DecisionService {
   }
 
   private async sendCommand(record: MirrorRecord, action: MirrorAction, liveByMs: number): Promise<void> {
-    const cluster = this.clusters.get(record.cluster);
+    const cluster = this.view().clusters.get(record.cluster);
     const server = cluster?.servers.find((s) => s.id === record.serverId);
-    const type = this.deps.config.resourceTypes.find((t) => t.name === record.resourceType);
+    const type = this.deps.config().resourceTypes.find((t) => t.name === record.resourceType);
     if (server === undefined || type === undefined) return;
     const unmirror = action === MirrorAction.MIRROR_ACTION_UNMIRROR;
     const id = unmirror

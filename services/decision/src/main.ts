@@ -1,6 +1,7 @@
-import { resourceTypeMatcher } from '@pdme/common/config';
+import { LiveConfig } from '@pdme/common/config';
 import { TopicConsumer } from '@pdme/common/kafka';
-import { counter } from '@pdme/common/metrics';
+import { counter, gauge } from '@pdme/common/metrics';
+import { createRedis } from '@pdme/common/redis';
 import { runMain, startServiceRuntime } from '@pdme/common/service';
 import { GROUPS, TOPICS } from '@pdme/common/topics';
 import { loadDecisionEnv } from './config.js';
@@ -11,10 +12,31 @@ runMain('decision', async () => {
   const env = loadDecisionEnv(process.env);
   const rt = await startServiceRuntime('decision', env);
   const store = new MirrorStore(rt.redis);
-  await store.registerServers(rt.config.clusters);
+  // The live config (seeded from PDME_CONFIG_FILE): thresholds, maxMirrors, weights and servers
+  // change without a restart when the gateway publishes a new version.
+  const live = new LiveConfig({
+    redis: rt.redis,
+    subscriber: createRedis(env.REDIS_URL, rt.logger),
+    initial: rt.config,
+    logger: rt.logger,
+  });
+  rt.lifecycle.onShutdown('consumers', 'live-config', () => live.stop());
+  await live.start();
+  await store.registerServers(live.config.clusters);
+  const configVersion = gauge(
+    rt.registry,
+    'pdme_config_version',
+    'Version of the live PDME config in force',
+    [],
+  );
+  configVersion.set(live.version);
+  live.onChange(async ({ version, config }) => {
+    await store.registerServers(config.clusters);
+    configVersion.set(version);
+    rt.logger.info({ event: 'decision.config.applied', version }, 'live config applied');
+  });
   const service = new DecisionService({
-    config: rt.config,
-    types: resourceTypeMatcher(rt.config),
+    config: () => live.config,
     store,
     publisher: rt.publisher,
     logger: rt.logger,

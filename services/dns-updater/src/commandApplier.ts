@@ -5,7 +5,10 @@ import type { Logger } from '@pdme/common/logging';
 import { MirrorAction, MirrorOutcome, MirrorResult, type MirrorCommand } from '@pdme/common/proto';
 import { warmAndVerify } from './cacheWarmer.js';
 import { claimNameWithCname, releaseName, replaceOwnedCname, verifyCname } from './mirrorRecords.js';
-import { DnsUpdateError, type DnsUpdateClient, type UpdateRequest } from './rfc2136/index.js';
+import type { OwnedNames } from './ownedNames.js';
+import { DnsUpdateError, type UpdateRequest } from './rfc2136/index.js';
+import type { UpdateSender } from './updateBatcher.js';
+import { describeUpdate } from './updateText.js';
 
 export interface AppliedLedger {
   /** True when the command was applied before (replays are no-ops). */
@@ -15,15 +18,19 @@ export interface AppliedLedger {
 
 export interface CommandApplierDeps {
   readonly config: PdmeConfig;
-  /** One update client per cluster, signed with that cluster's TSIG key. */
-  readonly clients: ReadonlyMap<string, DnsUpdateClient>;
+  /** One update sender per cluster (a client or a batcher), signing with that cluster's TSIG key. */
+  readonly clients: ReadonlyMap<string, UpdateSender>;
   readonly ledger: AppliedLedger;
+  /** Names this updater holds, per cluster: the reconciler's list of what may have drifted. */
+  readonly owned?: OwnedNames;
   readonly logger: Logger;
   readonly now: () => number;
   readonly warmAttempts?: number;
 }
 
 type Outcome = { outcome: MirrorOutcome; reason: string };
+
+const PREREQUISITE_CODES: ReadonlySet<string> = new Set(['NXRRSET', 'YXDOMAIN', 'YXRRSET', 'NXDOMAIN']);
 
 /**
  * Applies a mirror command in the only safe order: warm the cache and check it holds the content,
@@ -90,8 +97,14 @@ export class CommandApplier {
     }
     const zone = cluster.dns.zone;
     const { dnsUpdater } = this.deps.config;
+    const { owned } = this.deps;
     if (command.action === MirrorAction.MIRROR_ACTION_UNMIRROR) {
-      return this.dns(client, releaseName(zone, command.resource, dnsUpdater.ownerId), 'unmirror', true);
+      const release = releaseName(zone, command.resource, dnsUpdater.ownerId);
+      if (dnsUpdater.dryRun) return this.dryRun(command, [release]);
+      const done = await this.dns(client, release, 'unmirror', true);
+      if (done.outcome === MirrorOutcome.MIRROR_OUTCOME_APPLIED)
+        await owned?.remove(command.cluster, command.resource);
+      return done;
     }
     const warm = await this.warm(command);
     if (warm !== undefined) return warm;
@@ -102,29 +115,48 @@ export class CommandApplier {
       ttlSeconds: command.ttlSeconds,
       ownerId: dnsUpdater.ownerId,
     };
-    if (dnsUpdater.dryRun) {
-      this.deps.logger.info(
-        {
-          event: 'dns-updater.dry_run',
-          update: replaceOwnedCname(change),
-          orClaim: claimNameWithCname(change),
-        },
-        'dry run: would update DNS',
+    // A name we hold is repointed; any other is claimed, which fails if anyone else holds it. The
+    // guess only saves a round trip: when it is wrong, the other form is tried.
+    const ours = (await owned?.has(command.cluster, command.resource)) ?? false;
+    const attempts: [string, UpdateRequest][] = [
+      ['replace', replaceOwnedCname(change)],
+      ['claim', claimNameWithCname(change)],
+    ];
+    if (!ours) attempts.reverse();
+    if (dnsUpdater.dryRun)
+      return this.dryRun(
+        command,
+        attempts.map(([, update]) => update),
       );
-      return { outcome: MirrorOutcome.MIRROR_OUTCOME_SKIPPED, reason: 'dry run' };
+    let result: Outcome | undefined;
+    for (const [step, update] of attempts) {
+      result = await this.dns(client, update, step, false);
+      if (!PREREQUISITE_CODES.has(result.reason)) break;
     }
-    // Ours already: repoint it. Otherwise claim it, which fails if anyone else holds the name.
-    let result = await this.dns(client, replaceOwnedCname(change), 'replace', false);
-    if (result.reason === 'NXRRSET')
-      result = await this.dns(client, claimNameWithCname(change), 'claim', false);
-    if (result.reason === 'YXDOMAIN') {
+    if (result === undefined || PREREQUISITE_CODES.has(result.reason)) {
       return {
         outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED,
-        reason: `foreign record at ${command.resource}: not owned by PDME, left untouched`,
+        reason: `foreign record at ${command.resource}: not owned by PDME (no _pdme ownership TXT of owner ${dnsUpdater.ownerId}), left untouched`,
       };
     }
     if (result.outcome !== MirrorOutcome.MIRROR_OUTCOME_APPLIED) return result;
+    await owned?.add(command.cluster, command.resource);
     return this.dns(client, verifyCname(zone, command.resource, command.serverHost), 'verify', false);
+  }
+
+  /** Dry run: logs the exact UPDATE messages (the first that holds would be applied) and skips. */
+  private dryRun(command: MirrorCommand, updates: readonly UpdateRequest[]): Outcome {
+    this.deps.logger.info(
+      {
+        event: 'dns-updater.dry_run',
+        commandId: command.commandId,
+        cluster: command.cluster,
+        resource: command.resource,
+        changes: updates.map(describeUpdate),
+      },
+      'dry run: would send these updates (the first whose prerequisites hold is applied)',
+    );
+    return { outcome: MirrorOutcome.MIRROR_OUTCOME_SKIPPED, reason: 'dry run' };
   }
 
   private async warm(command: MirrorCommand): Promise<Outcome | undefined> {
@@ -159,7 +191,7 @@ export class CommandApplier {
    * means); retryable failures throw; others become a failed outcome.
    */
   private async dns(
-    client: DnsUpdateClient,
+    client: UpdateSender,
     update: UpdateRequest,
     step: string,
     absentIsDone: boolean,
@@ -177,7 +209,7 @@ export class CommandApplier {
       if (error.code === 'NXRRSET' && absentIsDone) {
         return { outcome: MirrorOutcome.MIRROR_OUTCOME_APPLIED, reason: 'nothing of ours to remove' };
       }
-      if (error.code === 'NXRRSET' || error.code === 'YXDOMAIN') {
+      if (PREREQUISITE_CODES.has(error.code)) {
         return { outcome: MirrorOutcome.MIRROR_OUTCOME_FAILED, reason: error.code };
       }
       return {

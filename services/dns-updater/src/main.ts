@@ -1,35 +1,48 @@
 import { TopicConsumer } from '@pdme/common/kafka';
-import { REDIS_KEYS } from '@pdme/common/keys';
 import { counter } from '@pdme/common/metrics';
 import { MirrorOutcome } from '@pdme/common/proto';
 import { runMain, startServiceRuntime } from '@pdme/common/service';
 import { GROUPS, TOPICS } from '@pdme/common/topics';
+import { redisLedger } from './appliedLedger.js';
 import { CommandApplier } from './commandApplier.js';
-import { loadDnsUpdaterEnv } from './config.js';
+import { loadDnsUpdaterEnv, tsigKeyEnv } from './config.js';
+import { redisDesiredMirrors } from './desiredMirrors.js';
+import { httpHealthCheck } from './healthCheck.js';
+import { redisOwnedNames } from './ownedNames.js';
+import { Reconciler } from './reconciler.js';
 import { DnsUpdateClient } from './rfc2136/index.js';
 import { loadClusterKeys } from './tsigKeys.js';
+import { UpdateBatcher } from './updateBatcher.js';
 
 runMain('dns-updater', async () => {
   const env = loadDnsUpdaterEnv(process.env);
   const rt = await startServiceRuntime('dns-updater', env);
-  const keys = loadClusterKeys(rt.config.clusters, process.env);
+  const dryRun = process.argv.includes('--dry-run') || env.DRY_RUN === 'true';
+  const config =
+    dryRun || env.DRY_RUN === 'false'
+      ? { ...rt.config, dnsUpdater: { ...rt.config.dnsUpdater, dryRun } }
+      : rt.config;
+  const keys = loadClusterKeys(config.clusters, tsigKeyEnv(process.env));
+  // Updates from concurrent work (commands, reconciliation) share messages per zone.
   const clients = new Map(
-    rt.config.clusters.map((c) => [
+    config.clusters.map((c) => [
       c.id,
-      new DnsUpdateClient({ server: c.dns.server, port: c.dns.port, key: keys.get(c.id) }),
+      new UpdateBatcher({
+        client: new DnsUpdateClient({ server: c.dns.server, port: c.dns.port, key: keys.get(c.id) }),
+        windowMs: env.BATCH_WINDOW_MS,
+        maxChanges: env.BATCH_MAX_CHANGES,
+        maxInFlight: env.BATCH_IN_FLIGHT,
+      }),
     ]),
   );
+  const owned = redisOwnedNames(rt.redis);
   const applier = new CommandApplier({
-    config: rt.config,
+    config,
     clients,
     logger: rt.logger,
     now: Date.now,
-    ledger: {
-      has: async (id) => (await rt.redis.exists(REDIS_KEYS.appliedCommand(id))) === 1,
-      record: async (id) => {
-        await rt.redis.set(REDIS_KEYS.appliedCommand(id), '1', 'EX', 7 * 86_400);
-      },
-    },
+    ledger: redisLedger(rt.redis),
+    owned,
   });
   const outcomes = counter(rt.registry, 'pdme_dns_updater_commands_total', 'Mirror commands by outcome', [
     'outcome',
@@ -42,7 +55,8 @@ runMain('dns-updater', async () => {
     logger: rt.logger,
     publisher: rt.publisher,
     registry: rt.registry,
-    // A DNS server that is down is waited for: commands are applied once it is back, in order.
+    // A DNS server that is down is waited for (retries with backoff and jitter): commands are applied
+    // once it is back, in order.
     maxAttempts: Number.POSITIVE_INFINITY,
     handle: async (command) => {
       const result = await applier.apply(command);
@@ -54,5 +68,25 @@ runMain('dns-updater', async () => {
   });
   rt.lifecycle.onShutdown('consumers', 'mirror-commands-consumer', () => consumer.stop());
   await consumer.start();
+
+  if (env.RECONCILE_INTERVAL_MS > 0) {
+    const reconciler = new Reconciler({
+      config,
+      clients,
+      desired: redisDesiredMirrors(rt.redis),
+      owned,
+      healthCheck: httpHealthCheck(),
+      publishResult: (result) =>
+        rt.publisher.publish(TOPICS.mirrorResults, [{ key: result.resource, value: result }]),
+      logger: rt.logger,
+      now: Date.now,
+    });
+    const stop = new AbortController();
+    const running = reconciler.loop(env.RECONCILE_INTERVAL_MS, stop.signal);
+    rt.lifecycle.onShutdown('consumers', 'reconcile-loop', async () => {
+      stop.abort();
+      await running;
+    });
+  }
   rt.lifecycle.markReady();
 });

@@ -61,7 +61,12 @@ export interface BindServer {
   keyText: string;
   /** Everything named wrote to stdout/stderr (it runs with -g). */
   log(): string;
+  /** Stops named and removes its directory. */
   stop(): Promise<void>;
+  /** Stops named but keeps its files (zone, journal), so `resume()` brings the same data back. */
+  halt(): Promise<void>;
+  /** Starts named again on the same port after `halt()`, and waits until it answers. */
+  resume(): Promise<void>;
 }
 
 export interface StartBindOptions {
@@ -69,6 +74,8 @@ export interface StartBindOptions {
   keyName?: string;
   /** How long to wait for named to answer, ms. */
   startTimeoutMs?: number;
+  /** Where the server's directory is created (default: the OS temp dir). The journal's fsyncs go there. */
+  parentDir?: string;
 }
 
 export async function startBind(options: StartBindOptions = {}): Promise<BindServer> {
@@ -79,7 +86,7 @@ export async function startBind(options: StartBindOptions = {}): Promise<BindSer
   if (named === undefined || keygen === undefined)
     throw new Error('BIND (named, tsig-keygen) is not installed');
 
-  const dir = await mkdtemp(join(tmpdir(), 'pdme-bind-'));
+  const dir = await mkdtemp(join(options.parentDir ?? tmpdir(), 'pdme-bind-'));
   const generated = spawnSync(keygen, ['-a', 'hmac-sha256', keyName], { encoding: 'utf8' });
   if (generated.status !== 0) throw new Error(`tsig-keygen failed: ${generated.stderr}`);
   const keyText = generated.stdout;
@@ -124,47 +131,72 @@ zone "${zone}" {
   );
 
   let output = '';
-  const child: ChildProcess = spawn(named, ['-g', '-4', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let hasExited = false;
-  void exited.then(() => {
-    hasExited = true;
-  });
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let hasExited = true;
 
-  const stop = async (): Promise<void> => {
-    if (!hasExited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const spawnNamed = (): void => {
+    const proc = spawn(named, ['-g', '-4', '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    hasExited = false;
+    proc.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    proc.stderr?.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    exited = new Promise<void>((resolve) =>
+      proc.once('exit', () => {
+        hasExited = true;
+        resolve();
+      }),
+    );
+  };
+
+  const halt = async (): Promise<void> => {
+    if (!hasExited && child !== undefined) {
+      const proc = child;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
     }
+  };
+
+  const stop = async (): Promise<void> => {
+    await halt();
     await rm(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 20000);
-  for (;;) {
-    if (hasExited) {
-      await stop();
-      throw new Error(`named exited during startup:\n${output}`);
+  const waitUntilAnswering = async (): Promise<void> => {
+    const deadline = Date.now() + (options.startTimeoutMs ?? 20000);
+    for (;;) {
+      if (hasExited) {
+        await stop();
+        throw new Error(`named exited during startup:\n${output}`);
+      }
+      try {
+        const soa = await queryRecords({ server: '127.0.0.1', port, timeoutMs: 300 }, zone, 'SOA');
+        if (soa.length > 0) return;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`named did not answer on 127.0.0.1:${port} in time:\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    try {
-      const soa = await queryRecords({ server: '127.0.0.1', port, timeoutMs: 300 }, zone, 'SOA');
-      if (soa.length > 0) break;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`named did not answer on 127.0.0.1:${port} in time:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  };
 
-  return { port, dir, zone, key, keyText, log: () => output, stop };
+  const resume = async (): Promise<void> => {
+    if (!hasExited) return;
+    spawnNamed();
+    await waitUntilAnswering();
+  };
+
+  spawnNamed();
+  await waitUntilAnswering();
+
+  return { port, dir, zone, key, keyText, log: () => output, stop, halt, resume };
 }

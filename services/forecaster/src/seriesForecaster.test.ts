@@ -40,3 +40,28 @@ describe('SeriesForecaster', () => {
     expect(last).toBeLessThan(1);
   });
 });
+
+describe('SeriesForecaster state', () => {
+  it('keeps series apart and reuses a forgotten series slot from scratch', () => {
+    const forecaster = new SeriesForecaster({ horizonSteps: 1, minChange: 0 });
+    for (let i = 0; i < 10; i++) {
+      forecaster.observe({ ...win(100, i), resource: 'a' }, i * 1000);
+      forecaster.observe({ ...win(1, i), resource: 'b' }, i * 1000);
+    }
+    expect(forecaster.seriesCount).toBe(2);
+    forecaster.forget('a', 'c');
+    expect(forecaster.seriesCount).toBe(1);
+    const fresh = forecaster.observe({ ...win(7, 11), resource: 'new' }, 12_000);
+    expect(fresh?.steps[0]?.mean).toBeCloseTo(7, 6);
+    const b = forecaster.observe({ ...win(1, 11), resource: 'b' }, 12_000);
+    expect(b?.steps[0]?.mean ?? 1).toBeCloseTo(1, 6);
+  });
+
+  it('does not flag a bursty series swinging within its usual noise', () => {
+    const forecaster = new SeriesForecaster({ horizonSteps: 1, minChange: 0.1 });
+    const flags = [];
+    for (let i = 0; i < 200; i++)
+      flags.push(forecaster.observe(win(i % 2 === 0 ? 5 : 40, i), i * 1000)?.flashCrowd);
+    expect(flags.slice(50).filter((f) => f === true)).toEqual([]);
+  });
+});

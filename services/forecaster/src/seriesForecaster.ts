@@ -1,6 +1,17 @@
 import type { ClosedWindow } from './windowCounter.js';
-import { DampedHolt } from './models/dampedHolt.js';
 import type { ForecastPoint } from './models/model.js';
+import {
+  currentModel,
+  expectedNext,
+  forecastSlot,
+  initSlot,
+  lastPublished,
+  ONLINE_STRIDE,
+  setLastPublished,
+  spreadNext,
+  updateSlot,
+} from './models/onlineEnsemble.js';
+import { SeriesSlots } from './seriesSlots.js';
 
 export interface SeriesForecast {
   readonly resource: string;
@@ -15,62 +26,69 @@ export interface SeriesForecast {
 
 export interface SeriesForecasterOptions {
   readonly horizonSteps: number;
-  /** Publish only when the next-window mean moves by more than this fraction (or by 1). */
+  /** Publish only when the next-window mean moves by more than this fraction... */
   readonly minChange: number;
+  /**
+   * ...and by more than this many requests (default 1): it keeps Kafka quiet for the long tail.
+   * In-process replays (the simulator) set 0, since every small change costs nothing there.
+   */
+  readonly minAbsoluteChange?: number;
   /** A window this many times above the model's expectation is a flash crowd. */
   readonly surgeRatio?: number;
-}
-
-interface SeriesState {
-  readonly model: DampedHolt;
-  lastPublishedMean: number | undefined;
+  /** ...and this many of the model's running errors (RMS) above it (default 4)... */
+  readonly surgeSigmas?: number;
+  /** ...and has at least this many queries (default 5). */
+  readonly surgeMinCount?: number;
 }
 
 /**
- * Keeps one online model per (resource, cluster) and turns closed windows into forecasts. A sudden
- * rise far above what the model expected is flagged as a flash crowd and forecast at least at the
- * observed rate, because a smoothed model would otherwise lag the crowd by several windows.
+ * Keeps a compact online model ensemble per (resource, cluster) and turns closed windows into
+ * forecasts. A sudden rise far above what the model expected is flagged as a flash crowd and
+ * forecast at least at the observed rate, because a smoothed model would otherwise lag the crowd
+ * by several windows.
  */
 export class SeriesForecaster {
-  private readonly series = new Map<string, SeriesState>();
+  private readonly slots = new SeriesSlots(ONLINE_STRIDE);
 
   constructor(private readonly options: SeriesForecasterOptions) {}
 
   /** Returns a forecast when it changed materially since the last one published for the series. */
   observe(window: ClosedWindow, nowMs: number): SeriesForecast | undefined {
-    const key = `${window.cluster}\u0000${window.resource}`;
-    let state = this.series.get(key);
-    if (state === undefined) {
-      state = { model: new DampedHolt(), lastPublishedMean: undefined };
-      this.series.set(key, state);
-    }
-    const expected = state.model.count > 0 ? (state.model.forecast(1)[0]?.mean ?? 0) : 0;
-    state.model.update(window.count);
-    const surge = window.count >= 5 && window.count > (this.options.surgeRatio ?? 3) * Math.max(expected, 1);
+    const { at, created } = this.slots.locate(`${window.cluster}\u0000${window.resource}`);
+    const state = this.slots.state;
+    if (created) initSlot(state, at);
+    const expected = expectedNext(state, at);
+    const spread = spreadNext(state, at);
+    updateSlot(state, at, window.count);
+    // A rise both large relative to the expectation and unusual for this series' own noise: bursty
+    // series swing threefold routinely, quiet ones never do.
+    const surge =
+      window.count >= (this.options.surgeMinCount ?? 5) &&
+      window.count > (this.options.surgeRatio ?? 3) * Math.max(expected, 1) &&
+      window.count > expected + (this.options.surgeSigmas ?? 4) * spread;
     const nextStart = window.windowStartMs + window.windowMs;
-    const steps = state.model.forecast(this.options.horizonSteps).map((point, i) => {
-      const floor = surge ? window.count : 0;
-      return {
-        tsMs: nextStart + i * window.windowMs,
-        mean: Math.max(point.mean, floor),
-        p50: Math.max(point.p50, floor),
-        p90: Math.max(point.p90, floor),
-      };
-    });
+    const floor = surge ? window.count : 0;
+    const steps = forecastSlot(state, at, this.options.horizonSteps).map((point, i) => ({
+      tsMs: nextStart + i * window.windowMs,
+      mean: Math.max(point.mean, floor),
+      p50: Math.max(point.p50, floor),
+      p90: Math.max(point.p90, floor),
+    }));
     const mean = steps[0]?.mean ?? 0;
-    const last = state.lastPublishedMean;
+    const last = lastPublished(state, at);
     const changed =
       last === undefined ||
       surge ||
-      Math.abs(mean - last) > Math.max(1, this.options.minChange * Math.max(last, 1));
+      Math.abs(mean - last) >
+        Math.max(this.options.minAbsoluteChange ?? 1, this.options.minChange * Math.max(last, 1));
     if (!changed) return undefined;
-    state.lastPublishedMean = mean;
+    setLastPublished(state, at, mean);
     return {
       resource: window.resource,
       cluster: window.cluster,
       issuedMs: nowMs,
       windowMs: window.windowMs,
-      model: state.model.name,
+      model: currentModel(state, at),
       observed: window.count,
       flashCrowd: surge,
       steps,
@@ -78,10 +96,10 @@ export class SeriesForecaster {
   }
 
   forget(resource: string, cluster: string): void {
-    this.series.delete(`${cluster}\u0000${resource}`);
+    this.slots.delete(`${cluster}\u0000${resource}`);
   }
 
   get seriesCount(): number {
-    return this.series.size;
+    return this.slots.size;
   }
 }

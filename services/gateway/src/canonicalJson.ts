@@ -36,3 +36,14 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
     return candidate === '*' || strip(candidate) === wanted;
   });
 }
+
+/**
+ * Whether an If-Match header matches the current ETag (RFC 9110 strong comparison: weak tags never
+ * match; `*` matches any current representation).
+ */
+export function ifMatchHits(header: string, etag: string): boolean {
+  return header.split(',').some((tag) => {
+    const candidate = tag.trim();
+    return candidate === '*' || candidate === etag;
+  });
+}

@@ -1,4 +1,5 @@
 import { loadConfigFile, loadEnv, z, type PdmeConfig } from '@pdme/common/config';
+import type { RateLimitSettings } from './rateLimits.js';
 
 /** A port number given as decimal text; 0 asks the OS for a free port (tests). */
 const port = z
@@ -6,6 +7,12 @@ const port = z
   .regex(/^\d{1,5}$/, 'must be a port number 0..65535')
   .transform(Number)
   .pipe(z.number().int().max(65535, 'must be a port number 0..65535'));
+
+/** A positive count given as decimal text. */
+const count = z
+  .string()
+  .regex(/^[1-9]\d{0,8}$/, 'must be a positive integer')
+  .transform(Number);
 
 /** The gateway's environment. Only this module reads process.env; everything else gets the typed result. */
 export const GatewayEnvSchema = z.object({
@@ -20,6 +27,28 @@ export const GatewayEnvSchema = z.object({
   /** Ops server: /metrics, /healthz, /readyz. */
   OPS_PORT: port.default(18150),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Comma-separated bootstrap brokers, for POST /pdme/events. */
+  KAFKA_BROKERS: z
+    .string()
+    .default('127.0.0.1:19092')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((b) => b.trim())
+        .filter((b) => b.length > 0),
+    )
+    .pipe(z.array(z.string()).min(1, 'needs at least one broker')),
+  /** `off` lets every caller do everything: local development only, never in production. */
+  GATEWAY_AUTH: z.enum(['on', 'off']).default('on'),
+  /** A file whose text is the HS256 secret of accepted JWTs. */
+  GATEWAY_JWT_SECRET_FILE: z.string().min(1).optional(),
+  /** A JWKS file with the public keys of accepted JWTs. */
+  GATEWAY_JWKS_FILE: z.string().min(1).optional(),
+  GATEWAY_JWT_ISSUER: z.string().min(1).optional(),
+  GATEWAY_JWT_AUDIENCE: z.string().min(1).optional(),
+  GATEWAY_READS_PER_MINUTE: count.default(120_000),
+  GATEWAY_WRITES_PER_MINUTE: count.default(60),
+  GATEWAY_AUTH_FAILURES_PER_MINUTE: count.default(60),
 });
 
 export type GatewayEnv = z.output<typeof GatewayEnvSchema>;
@@ -32,6 +61,15 @@ export interface GatewayConfig {
   readonly grpcPort: number;
   readonly opsPort: number;
   readonly logLevel: GatewayEnv['LOG_LEVEL'];
+  readonly kafkaBrokers: readonly string[];
+  readonly authEnabled: boolean;
+  readonly jwt: {
+    readonly secretFile?: string;
+    readonly jwksFile?: string;
+    readonly issuer?: string;
+    readonly audience?: string;
+  };
+  readonly rateLimits: RateLimitSettings;
   /** The validated PDME config document read from `configFile`. */
   readonly pdme: PdmeConfig;
 }
@@ -47,6 +85,19 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     grpcPort: parsed.GATEWAY_GRPC_PORT,
     opsPort: parsed.OPS_PORT,
     logLevel: parsed.LOG_LEVEL,
+    kafkaBrokers: parsed.KAFKA_BROKERS,
+    authEnabled: parsed.GATEWAY_AUTH === 'on',
+    jwt: {
+      ...(parsed.GATEWAY_JWT_SECRET_FILE === undefined ? {} : { secretFile: parsed.GATEWAY_JWT_SECRET_FILE }),
+      ...(parsed.GATEWAY_JWKS_FILE === undefined ? {} : { jwksFile: parsed.GATEWAY_JWKS_FILE }),
+      ...(parsed.GATEWAY_JWT_ISSUER === undefined ? {} : { issuer: parsed.GATEWAY_JWT_ISSUER }),
+      ...(parsed.GATEWAY_JWT_AUDIENCE === undefined ? {} : { audience: parsed.GATEWAY_JWT_AUDIENCE }),
+    },
+    rateLimits: {
+      readsPerMinute: parsed.GATEWAY_READS_PER_MINUTE,
+      writesPerMinute: parsed.GATEWAY_WRITES_PER_MINUTE,
+      authFailuresPerMinute: parsed.GATEWAY_AUTH_FAILURES_PER_MINUTE,
+    },
     pdme: loadConfigFile(parsed.PDME_CONFIG_FILE),
   };
 }

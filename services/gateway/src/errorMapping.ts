@@ -76,7 +76,14 @@ export function httpErrorResponse(error: unknown): { status: number; body: Error
   const body: ErrorBody = {
     error: { code: pub.code, message: pub.message, ...(pub.fields ? { fields: pub.fields } : {}) },
   };
-  return { status: httpStatusFor(pub.code), body };
+  return { status: preconditionRequired(error) ? 428 : httpStatusFor(pub.code), body };
+}
+
+/** A missing If-Match is PRECONDITION_FAILED marked for HTTP 428 Precondition Required (RFC 6585). */
+function preconditionRequired(error: unknown): boolean {
+  return (
+    error instanceof PdmeError && error.code === 'PRECONDITION_FAILED' && error.details['httpStatus'] === 428
+  );
 }
 
 /** The gRPC status for an error; the PdmeError code travels in the `pdme-error-code` trailer. */

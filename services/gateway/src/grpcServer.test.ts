@@ -84,7 +84,14 @@ describe('startGrpcServer', () => {
   let stats: StatsServiceClient;
 
   beforeAll(async () => {
-    running = await startGrpcServer({ host: '127.0.0.1', port: 0, reader, logger, shutdownGraceMs: 300 });
+    running = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      reader,
+      logger,
+      shutdownGraceMs: 300,
+      auth: undefined,
+    });
     address = `127.0.0.1:${running.port}`;
     stats = new StatsServiceClient(address, credentials.createInsecure());
   });
@@ -170,6 +177,7 @@ describe('startGrpcServer shutdown', () => {
       host: '127.0.0.1',
       port: 0,
       reader: new FakeReader(),
+      auth: undefined,
       logger,
       shutdownGraceMs: 200,
     });

@@ -1,14 +1,20 @@
 import { dirname, join, resolve } from 'node:path';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type Metadata } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
+import { presentedToken, type Authenticator, type Principal } from '@pdme/common/auth';
 import { errorMessage } from '@pdme/common/errors';
 import type { Logger } from '@pdme/common/logging';
-import { StatsServiceService, type GetStatsResponse, type StatsServiceServer } from '@pdme/common/proto';
+import {
+  GetStatsResponse,
+  StatsServiceService,
+  type StatsServiceServer,
+  type WatchStatsRequest,
+} from '@pdme/common/proto';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { grpcErrorStatus, publicError } from './errorMapping.js';
 import { findRepoRoot } from './repoRoot.js';
-import { parseStatsFilter, type StatsFilter } from './statsFilter.js';
+import { parseStatsFilter } from './statsFilter.js';
 import type { StatsSnapshot, StatsSource } from './statsReader.js';
 
 export const STATS_SERVICE_NAME = 'pdme.v1.StatsService';
@@ -21,6 +27,8 @@ export interface GrpcServerOptions {
   readonly port: number;
   readonly reader: StatsSource;
   readonly logger: Logger;
+  /** Checks metadata credentials on StatsService calls; undefined turns auth off. Health and reflection stay open. */
+  readonly auth: Authenticator | undefined;
   /** Directory holding pdme/v1/stats.proto, for reflection. Default: `<repo root>/proto`. */
   readonly protoDir?: string;
   /** How long shutdown waits for in-flight calls (health Watch streams never end) before cancelling. */
@@ -65,30 +73,92 @@ export function toGetStatsResponse(snapshot: StatsSnapshot): GetStatsResponse {
   };
 }
 
-function statsService(reader: StatsSource, logger: Logger): StatsServiceServer {
+function metadataText(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return value === undefined ? undefined : value.toString();
+}
+
+/** Credentials from call metadata (`authorization: Bearer ...` or `x-api-key`), pdme:read required. */
+async function authorize(
+  auth: Authenticator | undefined,
+  metadata: Metadata,
+): Promise<Principal | undefined> {
+  if (auth === undefined) return undefined;
+  const token = presentedToken(metadataText(metadata, 'authorization'), metadataText(metadata, 'x-api-key'));
+  return auth.require(token, 'pdme:read');
+}
+
+const MIN_WATCH_INTERVAL_MS = 250;
+const DEFAULT_WATCH_INTERVAL_MS = 1_000;
+
+/** What makes two answers "the same" for WatchStats: everything but the time it was generated. */
+function fingerprint(response: GetStatsResponse): string {
+  return Buffer.from(GetStatsResponse.encode({ ...response, generatedMs: 0 }).finish()).toString('base64');
+}
+
+function statsService(
+  reader: StatsSource,
+  logger: Logger,
+  auth: Authenticator | undefined,
+): StatsServiceServer {
+  const logFailure = (method: string, error: unknown) => {
+    const level = publicError(error).exposed ? 'warn' : 'error';
+    logger[level]({ event: 'gateway.grpc.error', method, error: errorMessage(error) }, 'call failed');
+  };
+  const filterOf = (request: { cluster: string; resource: string }) =>
+    parseStatsFilter({ cluster: request.cluster, resource: request.resource }, reader.clusters);
   return {
     getStats(call, callback) {
-      let filter: StatsFilter;
-      try {
-        filter = parseStatsFilter(
-          { cluster: call.request.cluster, resource: call.request.resource },
-          reader.clusters,
+      authorize(auth, call.metadata)
+        .then(() => reader.read(filterOf(call.request)))
+        .then(
+          (snapshot) => callback(null, toGetStatsResponse(snapshot)),
+          (error: unknown) => {
+            logFailure('GetStats', error);
+            callback(grpcErrorStatus(error));
+          },
         );
-      } catch (error) {
-        callback(grpcErrorStatus(error));
-        return;
-      }
-      reader.read(filter).then(
-        (snapshot) => callback(null, toGetStatsResponse(snapshot)),
-        (error: unknown) => {
-          const level = publicError(error).exposed ? 'warn' : 'error';
-          logger[level](
-            { event: 'gateway.grpc.error', method: 'GetStats', error: errorMessage(error) },
-            'call failed',
-          );
-          callback(grpcErrorStatus(error));
-        },
-      );
+    },
+
+    watchStats(call) {
+      const request: WatchStatsRequest = call.request;
+      const intervalMs = Math.max(MIN_WATCH_INTERVAL_MS, request.intervalMs || DEFAULT_WATCH_INTERVAL_MS);
+      let timer: NodeJS.Timeout | undefined;
+      let last: string | undefined;
+      let ended = false;
+      const end = () => {
+        ended = true;
+        if (timer !== undefined) clearTimeout(timer);
+      };
+      call.on('cancelled', end);
+      call.on('close', end);
+      const fail = (error: unknown) => {
+        if (ended) return;
+        end();
+        logFailure('WatchStats', error);
+        // grpc-js ends a server stream with the status of an emitted 'error'.
+        call.emit('error', grpcErrorStatus(error));
+      };
+      const poll = async (): Promise<void> => {
+        const response = toGetStatsResponse(await reader.read(filterOf(request)));
+        const print = fingerprint(response);
+        if (print !== last && !ended) {
+          last = print;
+          call.write(response);
+        }
+      };
+      const loop = () => {
+        if (ended) return;
+        poll().then(() => {
+          if (!ended) timer = setTimeout(loop, intervalMs);
+        }, fail);
+      };
+      authorize(auth, call.metadata)
+        .then(() => {
+          filterOf(request); // a bad filter fails the call at once, not on the first poll
+          loop();
+        })
+        .catch(fail);
     },
   };
 }
@@ -109,11 +179,14 @@ function bindAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Starts the gRPC API: StatsService.GetStats, grpc.health.v1.Health and server reflection. */
+/**
+ * Starts the gRPC API: StatsService (GetStats, WatchStats; credentials in metadata),
+ * grpc.health.v1.Health and server reflection (both open, so probes and generic clients work).
+ */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const { reader, logger } = options;
   const server = new Server();
-  server.addService(StatsServiceService, statsService(reader, logger));
+  server.addService(StatsServiceService, statsService(reader, logger, options.auth));
 
   const health = new HealthImplementation(
     Object.fromEntries(HEALTH_SERVICES.map((name) => [name, 'NOT_SERVING'])),

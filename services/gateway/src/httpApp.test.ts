@@ -2,6 +2,7 @@ import { PdmeError } from '@pdme/common/errors';
 import { createRegistry } from '@pdme/common/metrics';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { capturingLogger, sampleConfig } from '../test/fixtures.js';
+import { MemoryConfigSource, MemoryEventSink } from '../test/memorySources.js';
 import { canonicalJson, etagOf } from './canonicalJson.js';
 import { createHttpApp } from './httpApp.js';
 import { listenHttp, type RunningHttpServer } from './httpServer.js';
@@ -42,7 +43,15 @@ describe('createHttpApp', () => {
   let base: string;
 
   beforeAll(async () => {
-    const app = createHttpApp({ reader, getConfig: () => config, logger, registry, isReady: () => ready });
+    const app = createHttpApp({
+      reader,
+      configStore: new MemoryConfigSource(config),
+      events: new MemoryEventSink(),
+      auth: undefined,
+      logger,
+      registry,
+      isReady: () => ready,
+    });
     running = await listenHttp(app, '127.0.0.1', 0);
     base = `http://127.0.0.1:${running.port}`;
   });

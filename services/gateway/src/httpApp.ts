@@ -1,27 +1,38 @@
-import type { PdmeConfig } from '@pdme/common/config';
+import type { Authenticator } from '@pdme/common/auth';
 import { errorMessage } from '@pdme/common/errors';
 import type { Logger } from '@pdme/common/logging';
 import { histogram, type Registry } from '@pdme/common/metrics';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { canonicalJson, etagOf, ifNoneMatchHits } from './canonicalJson.js';
+import helmet from 'helmet';
+import { addConfigRoutes } from './configRoutes.js';
+import type { ConfigSource } from './configStore.js';
 import { httpErrorResponse, publicError } from './errorMapping.js';
+import { addEventRoutes, type EventSink } from './eventRoutes.js';
+import { requireScope } from './httpAuth.js';
+import { openApiDocument } from './openapi.js';
+import {
+  authFailureLimiter,
+  DEFAULT_RATE_LIMITS,
+  principalLimiter,
+  type RateLimitSettings,
+} from './rateLimits.js';
 import { parseStatsFilter } from './statsFilter.js';
 import type { StatsSource } from './statsReader.js';
 
 export interface HttpAppDeps {
   readonly reader: StatsSource;
-  /** The config currently in force (a function so a later live reload needs no new app). */
-  readonly getConfig: () => PdmeConfig;
+  /** The live config (Redis in production). */
+  readonly configStore: ConfigSource;
+  /** External events go here (Kafka in production). */
+  readonly events: EventSink;
+  /** Undefined turns authentication off (GATEWAY_AUTH=off, local development only). */
+  readonly auth: Authenticator | undefined;
+  readonly rateLimits?: RateLimitSettings;
   readonly logger: Logger;
   /** When given, request durations land in `pdme_gateway_http_request_duration_seconds`. */
   readonly registry?: Registry;
   /** Backs /readyz on the API port; the ops server has its own. Default: always ready. */
   readonly isReady?: () => boolean;
-}
-
-interface RenderedConfig {
-  readonly body: string;
-  readonly etag: string;
 }
 
 /** Bounded route label for metrics: the matched route pattern, never the raw path. */
@@ -59,7 +70,8 @@ function requestLog(logger: Logger, registry: Registry | undefined): RequestHand
 }
 
 /**
- * The gateway's HTTP API (Express 5): stats and config for operators and the CLI.
+ * The gateway's HTTP API (Express 5): stats, live config and external events, behind API keys or
+ * JWTs (pdme:read, pdme:admin), rate limits and helmet's security headers.
  * Async handlers may throw; Express 5 forwards rejections to the error middleware, which maps
  * PdmeError codes to HTTP statuses.
  */
@@ -68,6 +80,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const isReady = deps.isReady ?? (() => true);
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet());
   // We set a strong ETag where it means something (/pdme/config); no weak body hashes elsewhere.
   app.set('etag', false);
 
@@ -81,28 +94,27 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready' });
   });
 
-  app.get('/pdme/stats', async (req, res) => {
+  const limits = deps.rateLimits ?? DEFAULT_RATE_LIMITS;
+  const readLimiter = principalLimiter(limits.readsPerMinute);
+  const writeLimiter = principalLimiter(limits.writesPerMinute);
+  const openApi = JSON.stringify(openApiDocument());
+  app.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(openApi);
+  });
+
+  app.use(authFailureLimiter(limits.authFailuresPerMinute));
+  app.get('/pdme/stats', requireScope(deps.auth, 'pdme:read'), readLimiter, async (req, res) => {
     const filter = parseStatsFilter(req.query, reader.clusters);
     const snapshot = await reader.read(filter);
     res.set('Cache-Control', 'no-store').json(snapshot);
   });
-
-  let rendered: { config: PdmeConfig; value: RenderedConfig } | undefined;
-  const render = (config: PdmeConfig): RenderedConfig => {
-    if (rendered?.config !== config) {
-      const body = canonicalJson(config);
-      rendered = { config, value: { body, etag: etagOf(body) } };
-    }
-    return rendered.value;
-  };
-  app.get('/pdme/config', (req, res) => {
-    const { body, etag } = render(deps.getConfig());
-    res.set({ ETag: etag, 'Cache-Control': 'no-cache' });
-    if (ifNoneMatchHits(req.get('if-none-match'), etag)) {
-      res.status(304).end();
-      return;
-    }
-    res.type('application/json').send(body);
+  addConfigRoutes(app, { store: deps.configStore, auth: deps.auth, logger, readLimiter, writeLimiter });
+  addEventRoutes(app, {
+    sink: deps.events,
+    auth: deps.auth,
+    clusters: () => reader.clusters,
+    logger,
+    writeLimiter,
   });
 
   app.use((req, res) => {

@@ -7,3 +7,4 @@ export * from './httpApp.js';
 export * from './httpServer.js';
 export * from './grpcServer.js';
 export * from './repoRoot.js';
+export * from './statsClient.js';

@@ -1,9 +1,14 @@
+import { ApiKeyStore, Authenticator, jwtVerifier, loadJwtSettings } from '@pdme/common/auth';
 import { errorMessage } from '@pdme/common/errors';
+import { createKafka, ensureTopics, Publisher } from '@pdme/common/kafka';
 import { Lifecycle } from '@pdme/common/lifecycle';
 import { createLogger } from '@pdme/common/logging';
 import { counter, createRegistry, startOpsServer } from '@pdme/common/metrics';
+import type { ExternalEvent } from '@pdme/common/proto';
 import { createRedis } from '@pdme/common/redis';
+import { TOPICS, allTopicSpecs } from '@pdme/common/topics';
 import { loadGatewayConfig } from './config.js';
+import { RedisConfigStore } from './configStore.js';
 import { startGrpcServer } from './grpcServer.js';
 import { createHttpApp } from './httpApp.js';
 import { listenHttp } from './httpServer.js';
@@ -45,14 +50,46 @@ async function main(): Promise<void> {
       { onInvalid: (kind) => invalidRecords.inc({ kind }) },
     );
     const isReady = () => lifecycle.isReady();
+    const configStore = new RedisConfigStore(redis, config.pdme);
+    const live = await configStore.current(); // seeds Redis from PDME_CONFIG_FILE when absent
+
+    const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'gateway', logger });
+    await ensureTopics(kafka, allTopicSpecs());
+    const publisher = new Publisher(kafka);
+    lifecycle.onShutdown('producers', 'kafka-producer', () => publisher.disconnect());
+    await publisher.connect();
+    const events = {
+      publish: (event: ExternalEvent) =>
+        publisher.publish(TOPICS.externalEvents, [{ key: event.eventId, value: event }]),
+    };
+
+    const jwtSettings = loadJwtSettings(config.jwt);
+    const auth = config.authEnabled
+      ? new Authenticator({
+          keys: new ApiKeyStore(redis),
+          ...(jwtSettings === undefined ? {} : { jwt: jwtVerifier(jwtSettings) }),
+        })
+      : undefined;
+    if (auth === undefined) {
+      logger.warn({ event: 'gateway.auth.disabled' }, 'GATEWAY_AUTH=off: every caller may change PDME');
+    }
 
     const http = await listenHttp(
-      createHttpApp({ reader, getConfig: () => config.pdme, logger, registry, isReady }),
+      createHttpApp({
+        reader,
+        configStore,
+        events,
+        auth,
+        rateLimits: config.rateLimits,
+        logger,
+        registry,
+        isReady,
+      }),
       config.host,
       config.httpPort,
     );
     apiServers.push(() => http.close());
-    const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, reader, logger });
+    const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, reader, logger, auth });
     apiServers.push(() => grpc.shutdown());
     const ops = await startOpsServer({ host: config.host, port: config.opsPort, registry, isReady });
     lifecycle.onShutdown(
@@ -71,6 +108,8 @@ async function main(): Promise<void> {
         grpcPort: grpc.port,
         opsPort: typeof opsAddress === 'object' && opsAddress !== null ? opsAddress.port : config.opsPort,
         clusters: reader.clusters,
+        configVersion: live.version,
+        auth: auth === undefined ? 'off' : jwtSettings === undefined ? 'api-keys' : 'api-keys+jwt',
       },
       'gateway started',
     );

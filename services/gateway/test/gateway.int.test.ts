@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentials, type ServiceError } from '@grpc/grpc-js';
+import { API_KEYS_HASH, ApiKeyStore } from '@pdme/common/auth';
 import { REDIS_KEYS } from '@pdme/common/keys';
 import type { CachedForecast, MirrorRecord } from '@pdme/common/mirror-state';
 import { StatsServiceClient, type GetStatsRequest, type GetStatsResponse } from '@pdme/common/proto';
@@ -19,6 +20,7 @@ import { listenHttp, type RunningHttpServer } from '../src/httpServer.js';
 import { StatsReader, type InvalidRecordKind, type StatsSnapshot } from '../src/statsReader.js';
 import { capturingLogger, sampleConfig, sampleConfigDocument, writeSampleConfigFile } from './fixtures.js';
 import { checkHealth, grpcClient, listServices } from './grpcClients.js';
+import { MemoryConfigSource, MemoryEventSink } from './memorySources.js';
 
 /** Gateway tests own Redis database 14 and flush only that one. */
 const REDIS_URL = 'redis://127.0.0.1:6379/14';
@@ -131,9 +133,26 @@ describe('gateway against Redis (db 14)', () => {
       config.clusters.map((c) => c.id),
       { now: () => NOW, onInvalid: (kind) => invalid.push(kind), scanCount: 2 },
     );
-    http = await listenHttp(createHttpApp({ reader, getConfig: () => config, logger }), '127.0.0.1', 0);
+    http = await listenHttp(
+      createHttpApp({
+        reader,
+        configStore: new MemoryConfigSource(config),
+        events: new MemoryEventSink(),
+        auth: undefined,
+        logger,
+      }),
+      '127.0.0.1',
+      0,
+    );
     base = `http://127.0.0.1:${http.port}`;
-    grpc = await startGrpcServer({ host: '127.0.0.1', port: 0, reader, logger, shutdownGraceMs: 500 });
+    grpc = await startGrpcServer({
+      host: '127.0.0.1',
+      port: 0,
+      reader,
+      logger,
+      shutdownGraceMs: 500,
+      auth: undefined,
+    });
     stats = new StatsServiceClient(`127.0.0.1:${grpc.port}`, credentials.createInsecure());
   });
 
@@ -316,7 +335,16 @@ describe('main.ts as a process', () => {
       const opsPort = Number(info['opsPort']);
       expect([httpPort, grpcPort, opsPort].every((p) => p > 0)).toBe(true);
 
-      expect((await fetch(`http://127.0.0.1:${httpPort}/pdme/stats?cluster=us`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${httpPort}/pdme/stats?cluster=us`)).status).toBe(401);
+      const keyStore = createRedis(REDIS_URL, capturingLogger().logger);
+      await keyStore.connect();
+      const { key, info: keyInfo } = await new ApiKeyStore(keyStore).create('pdme:read', 'main-test');
+      const authorized = await fetch(`http://127.0.0.1:${httpPort}/pdme/stats?cluster=us`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      await keyStore.hdel(API_KEYS_HASH, keyInfo.id);
+      await keyStore.quit();
+      expect(authorized.status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).toBe(200);
       const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
       expect(metrics).toContain('pdme_gateway_http_request_duration_seconds');

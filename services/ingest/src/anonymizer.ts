@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { formatAddress, parseAddress, truncate } from '@pdme/common/net';
 
+const MAX_CACHED_PREFIXES = 100_000;
+
 export interface AnonymizerOptions {
   readonly ipv4PrefixLength: number;
   readonly ipv6PrefixLength: number;
@@ -23,6 +25,8 @@ export interface AnonymizedClient {
 export class Anonymizer {
   private epoch = -1;
   private key: Buffer = Buffer.alloc(0);
+  /** Prefix to hash for the current epoch: many clients share a /24, and HMAC is the costly part. */
+  private readonly hashes = new Map<string, string>();
 
   constructor(private readonly options: AnonymizerOptions) {
     if (options.secret.length < 16)
@@ -34,18 +38,35 @@ export class Anonymizer {
     if (epoch !== this.epoch) {
       this.epoch = epoch;
       this.key = createHmac('sha256', this.options.secret).update(`pdme-anon-epoch:${epoch}`).digest();
+      this.hashes.clear();
+    }
+    const prefix = this.prefixOf(address);
+    let clientHash = this.hashes.get(prefix);
+    if (clientHash === undefined) {
+      clientHash = createHmac('sha256', this.key).update(prefix).digest('hex').slice(0, 32);
+      if (this.hashes.size >= MAX_CACHED_PREFIXES) this.hashes.clear();
+      this.hashes.set(prefix, clientHash);
+    }
+    return { clientHash, keyEpoch: epoch };
+  }
+
+  /** The truncated address as text; dotted quads cut on an octet boundary skip the bigint path. */
+  private prefixOf(address: string): string {
+    const v4Bits = this.options.ipv4PrefixLength;
+    if (v4Bits % 8 === 0) {
+      const octets = address.split('.');
+      if (octets.length === 4 && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255)) {
+        return octets.map((o, i) => (i < v4Bits / 8 ? String(Number(o)) : '0')).join('.');
+      }
     }
     const parsed = parseAddress(address);
-    const prefix =
-      parsed === undefined
-        ? 'unparsable'
-        : formatAddress(
-            truncate(
-              parsed,
-              parsed.family === 4 ? this.options.ipv4PrefixLength : this.options.ipv6PrefixLength,
-            ),
-          );
-    const clientHash = createHmac('sha256', this.key).update(prefix).digest('hex').slice(0, 32);
-    return { clientHash, keyEpoch: epoch };
+    return parsed === undefined
+      ? 'unparsable'
+      : formatAddress(
+          truncate(
+            parsed,
+            parsed.family === 4 ? this.options.ipv4PrefixLength : this.options.ipv6PrefixLength,
+          ),
+        );
   }
 }

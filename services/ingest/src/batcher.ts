@@ -7,6 +7,11 @@ export interface BatcherOptions<T> {
   readonly send: (items: T[]) => Promise<void>;
   /** Called on each failed send; the batch is retried with backoff until it goes through. */
   readonly onSendError: (error: unknown, attempt: number) => void;
+  /**
+   * Full batches that may be unacknowledged before `add` waits (default 1: `add` waits for the
+   * batch it completed). 2 lets the next batch fill while one is on the wire.
+   */
+  readonly maxPendingBatches?: number;
 }
 
 /**
@@ -19,6 +24,8 @@ export class Batcher<T> {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Batches handed to the chain and not yet acknowledged, oldest first. */
+  private readonly sending: Promise<void>[] = [];
 
   constructor(private readonly options: BatcherOptions<T>) {}
 
@@ -26,7 +33,12 @@ export class Batcher<T> {
     if (this.closed) throw new Error('batcher: closed');
     this.buffer.push(item);
     if (this.buffer.length >= this.options.maxBatch) {
-      await this.flush();
+      void this.flush();
+      const limit = Math.max(1, this.options.maxPendingBatches ?? 1);
+      for (let oldest = this.sending[0]; oldest !== undefined && this.sending.length >= limit;) {
+        await oldest;
+        oldest = this.sending[0];
+      }
     } else {
       this.timer ??= setTimeout(() => void this.flush(), this.options.lingerMs);
     }
@@ -38,7 +50,13 @@ export class Batcher<T> {
     this.timer = undefined;
     const batch = this.buffer;
     this.buffer = [];
-    if (batch.length > 0) this.inFlight = this.inFlight.then(() => this.sendWithRetry(batch));
+    if (batch.length > 0) {
+      const sent = this.inFlight.then(() => this.sendWithRetry(batch));
+      this.inFlight = sent;
+      this.sending.push(sent);
+      // Batches complete in order, so the one that just finished is the oldest.
+      void sent.then(() => this.sending.shift());
+    }
     return this.inFlight;
   }
 

@@ -1,9 +1,11 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { stackPaths } from '../stack/paths.js';
 import { runningPid } from '../stack/processes.js';
 import { readStackState, runningProcesses, serviceEnv, stackDown, stackUp } from '../stack/stack.js';
 import {
+  allInstances,
   isServiceName,
+  MAX_INSTANCES,
   SERVICE_NAMES,
   startService,
   stopService,
@@ -11,6 +13,13 @@ import {
 } from '../stack/services.js';
 import { defaultTopology } from '../stack/dns.js';
 import { note, say } from './output.js';
+
+function parseInstances(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_INSTANCES)
+    throw new InvalidArgumentError(`must be a whole number 1..${MAX_INSTANCES}`);
+  return n;
+}
 
 export function registerStackCommands(program: Command): void {
   const stack = program
@@ -22,9 +31,21 @@ export function registerStackCommands(program: Command): void {
     .description('start everything that is not running yet and wait until it is ready')
     .option('--keep-data', 'keep Kafka data, zones and Redis state from an earlier run', false)
     .option('--no-services', 'start only Kafka, Redis, BIND and nginx, not the PDME services')
-    .action(async (options: { keepData: boolean; services: boolean }) => {
+    .option(
+      '--instances <n>',
+      `instances of each service side by side, 1..${MAX_INSTANCES} (ops ports base, base+1, ...; ` +
+        'only the first ingest reads BIND dnstap, the others listen on 127.0.0.1:18190+n)',
+      parseInstances,
+      1,
+    )
+    .action(async (options: { keepData: boolean; services: boolean; instances: number }) => {
       const started = Date.now();
-      const state = await stackUp({ keepData: options.keepData, services: options.services, log: note });
+      const state = await stackUp({
+        keepData: options.keepData,
+        services: options.services,
+        instances: options.instances,
+        log: note,
+      });
       say(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       say(`  kafka    ${state.kafka.bootstrap} (Apache Kafka ${state.kafka.version}, KRaft)`);
       say(`  redis    ${state.redisUrl}`);
@@ -69,16 +90,16 @@ export function registerStackCommands(program: Command): void {
       const paths = stackPaths();
       const topology = readStackState(paths)?.topology ?? defaultTopology();
       const running = runningProcesses(paths, topology);
+      const extra = allInstances(MAX_INSTANCES)
+        .filter((i) => i.index > 1 && runningPid(paths, i.name) !== undefined)
+        .map((i) => i.name);
       const all = [
         'kafka',
         'bind',
         'origin',
         ...topology.flatMap((c) => c.servers.map((s) => s.id)),
-        'ingest',
-        'forecaster',
-        'decision',
-        'dns-updater',
-        'gateway',
+        ...SERVICE_NAMES,
+        ...extra,
       ];
       for (const name of all) {
         const pid = runningPid(paths, name);

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
+import { dirname, join } from 'node:path';
+import { readBootstrapKey } from '@pdme/common/auth';
 import type { StackState } from '../stack/stack.js';
 import { dnsQuery, type DnsResponse } from '../stack/dns.js';
 import { sleep } from '../stack/processes.js';
@@ -104,7 +106,9 @@ export async function runWalkingSkeleton(state: StackState, options: DemoOptions
     );
   }
   const stats = (await (
-    await fetch(`${state.gateway.http}/pdme/stats?cluster=${cluster.id}&resource=${resource}`)
+    await fetch(`${state.gateway.http}/pdme/stats?cluster=${cluster.id}&resource=${resource}`, {
+      headers: statsHeaders(state),
+    })
   ).json()) as {
     mirrors?: unknown[];
     forecasts?: unknown[];
@@ -128,4 +132,10 @@ export async function runWalkingSkeleton(state: StackState, options: DemoOptions
     signalToVisibleMs: visibleAt - signalAt,
     totalMs: Date.now() - started,
   };
+}
+
+/** The stack's read key (written at `stack up`) as a bearer token; none when the stack has no keys. */
+function statsHeaders(state: StackState): Record<string, string> {
+  const key = readBootstrapKey(join(dirname(state.configFile), 'secrets'), 'pdme:read');
+  return key === undefined ? {} : { authorization: `Bearer ${key}` };
 }

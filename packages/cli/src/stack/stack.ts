@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { ensureBootstrapKeys } from '@pdme/common/auth';
 import { parseConfig } from '@pdme/common/config';
 import { cacheInfo, startCaches, stopCaches, type CacheInfo } from './caches.js';
 import {
@@ -19,11 +20,12 @@ import { ensureRedis, stopOwnRedis } from './redis.js';
 import {
   GATEWAY_GRPC_PORT,
   GATEWAY_HTTP_PORT,
+  MAX_INSTANCES,
   OPS_PORTS,
-  SERVICE_NAMES,
-  startService,
-  stopService,
-  waitServiceReady,
+  allInstances,
+  startInstance,
+  stopInstance,
+  waitInstanceReady,
   type ServiceName,
 } from './services.js';
 import { localStackConfig } from './stackConfig.js';
@@ -39,6 +41,8 @@ export interface StackState {
   readonly gateway: { readonly http: string; readonly grpc: string };
   readonly opsPorts: Record<ServiceName, number>;
   readonly topology: readonly ClusterTopology[];
+  /** Instances of each service `stack up --instances` started (absent in states written before). */
+  readonly instances?: number;
 }
 
 export interface StackUpOptions {
@@ -46,6 +50,8 @@ export interface StackUpOptions {
   readonly keepData?: boolean;
   /** Start the PDME services too (default); false starts only Kafka, Redis, BIND and nginx. */
   readonly services?: boolean;
+  /** Instances of each service, side by side (default 1); see serviceInstance for their ports. */
+  readonly instances?: number;
   readonly log: (message: string) => void;
 }
 
@@ -63,7 +69,11 @@ export function readStackState(paths: StackPaths = stackPaths()): StackState | u
 
 /** Names of the stack's processes that are running now. */
 export function runningProcesses(paths: StackPaths, topology: readonly ClusterTopology[]): string[] {
-  const names = [...INFRA, ...topology.flatMap((c) => c.servers.map((s) => s.id)), ...SERVICE_NAMES];
+  const names = [
+    ...INFRA,
+    ...topology.flatMap((c) => c.servers.map((s) => s.id)),
+    ...allInstances(MAX_INSTANCES).map((i) => i.name),
+  ];
   return names.filter((name) => runningPid(paths, name) !== undefined);
 }
 
@@ -75,6 +85,8 @@ export function serviceEnv(state: StackState, paths: StackPaths): NodeJS.Process
     REDIS_URL: state.redisUrl,
     LOG_LEVEL: 'info',
     DNSTAP_SOCKET: state.bind.dnstapSocket,
+    // The caches' JSON access logs (each line names its server), followed into pdme.access-logs.v1.
+    ACCESS_LOG_FILES: state.caches.servers.map((server) => server.accessLog).join(','),
     PDME_ANON_SECRET_FILE: join(paths.root, 'secrets', 'anonymization.key'),
     GATEWAY_PORT: String(GATEWAY_HTTP_PORT),
     GATEWAY_GRPC_PORT: String(GATEWAY_GRPC_PORT),
@@ -98,6 +110,17 @@ async function clearPdmeKeys(redisUrl: string): Promise<number> {
   }
 }
 
+/** A read key and an admin key for the demo, tests and operators, kept in the stack's secrets. */
+async function writeBootstrapKeys(redisUrl: string, secretsDir: string): Promise<string[]> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  await redis.connect();
+  try {
+    return await ensureBootstrapKeys(redis, secretsDir);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** Starts Kafka, Redis, BIND, the caches and (by default) every PDME service; idempotent. */
 export async function stackUp(options: StackUpOptions): Promise<StackState> {
   const paths = stackPaths();
@@ -114,6 +137,8 @@ export async function stackUp(options: StackUpOptions): Promise<StackState> {
 
   const redisUrl = await ensureRedis(paths, log);
   if (fresh) log(`redis: removed ${await clearPdmeKeys(redisUrl)} pdme:* keys left by an earlier run`);
+  const keyFiles = await writeBootstrapKeys(redisUrl, join(paths.root, 'secrets'));
+  if (keyFiles.length > 0) log(`auth: new API keys (read, admin) in ${keyFiles.join(', ')} (mode 0600)`);
   const [kafka, bind, caches] = await Promise.all([
     startKafka(paths, log),
     startBind(paths, topology, log),
@@ -133,13 +158,15 @@ export async function stackUp(options: StackUpOptions): Promise<StackState> {
     gateway: { http: `http://127.0.0.1:${GATEWAY_HTTP_PORT}`, grpc: `127.0.0.1:${GATEWAY_GRPC_PORT}` },
     opsPorts: OPS_PORTS,
     topology,
+    instances: options.instances ?? 1,
   };
   writeFileSync(stateFile(paths), `${JSON.stringify(state, null, 2)}\n`);
   if (options.services !== false) {
     const env = serviceEnv(state, paths);
-    for (const service of SERVICE_NAMES) await startService(paths, service, env, log);
-    await Promise.all(SERVICE_NAMES.map((service) => waitServiceReady(service)));
-    log('stack: every service is ready');
+    const instances = allInstances(state.instances ?? 1);
+    for (const instance of instances) await startInstance(paths, instance, env, log);
+    await Promise.all(instances.map((instance) => waitInstanceReady(instance)));
+    log(`stack: every service is ready (${state.instances ?? 1} instance(s) each)`);
   }
   return state;
 }
@@ -149,9 +176,10 @@ export async function stackDown(log: (message: string) => void): Promise<string[
   const paths = stackPaths();
   const topology = readStackState(paths)?.topology ?? defaultTopology();
   const stopped: string[] = [];
+  // Every possible instance, not only those stack.json records: a test may have added some.
   await Promise.all(
-    SERVICE_NAMES.map(async (service) => {
-      if (await stopService(paths, service)) stopped.push(service);
+    allInstances(MAX_INSTANCES).map(async (instance) => {
+      if (await stopInstance(paths, instance)) stopped.push(instance.name);
     }),
   );
   const [kafka, bind, caches, redis] = await Promise.all([
@@ -169,3 +197,14 @@ export async function stackDown(log: (message: string) => void): Promise<string[
 }
 
 export { bindInfo, cacheInfo };
+export { stackPaths } from './paths.js';
+export {
+  MAX_INSTANCES,
+  SERVICE_NAMES,
+  serviceInstance,
+  startInstance,
+  stopInstance,
+  waitInstanceReady,
+  type ServiceInstance,
+  type ServiceName,
+} from './services.js';

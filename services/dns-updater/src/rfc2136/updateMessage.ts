@@ -118,8 +118,8 @@ export function encodeRdata(record: RecordData): Buffer {
       for (const b of buffers) {
         if (b.length > 255) throw new WireFormatError('TXT character-string longer than 255 bytes');
       }
-      // dns-packet mutates the array it is given; it gets a fresh one.
-      return rdataViaDnsPacket({ type: 'TXT', name: '.', data: buffers });
+      // RFC 1035 §3.3.14: one or more <character-string>s, each a length byte and its bytes.
+      return Buffer.concat(buffers.flatMap((b) => [Buffer.from([b.length]), b]));
     }
     case 'MX':
       checkU16('MX preference', record.data.preference);

@@ -11,7 +11,9 @@ import {
   type ChannelCredentials,
   Client,
   type ClientOptions,
+  type ClientReadableStream,
   type ClientUnaryCall,
+  type handleServerStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -53,6 +55,13 @@ export interface GetStatsResponse {
   mirrorsFailed: number;
   lateMirrors: number;
   generatedMs: number;
+}
+
+export interface WatchStatsRequest {
+  cluster: string;
+  resource: string;
+  /** How often the gateway looks for changes; 0 means the default (1000), at least 250. */
+  intervalMs: number;
 }
 
 function createBaseMirror(): Mirror {
@@ -709,7 +718,115 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
   },
 };
 
-/** Stats for gRPC clients; the gateway's GET /pdme/stats answers the same questions. */
+function createBaseWatchStatsRequest(): WatchStatsRequest {
+  return { cluster: "", resource: "", intervalMs: 0 };
+}
+
+export const WatchStatsRequest: MessageFns<WatchStatsRequest> = {
+  encode(message: WatchStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cluster !== "") {
+      writer.uint32(10).string(message.cluster);
+    }
+    if (message.resource !== "") {
+      writer.uint32(18).string(message.resource);
+    }
+    if (message.intervalMs !== 0) {
+      writer.uint32(24).uint32(message.intervalMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.intervalMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchStatsRequest {
+    return {
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
+      resource: isSet(object.resource) ? globalThis.String(object.resource) : "",
+      intervalMs: isSet(object.intervalMs)
+        ? globalThis.Number(object.intervalMs)
+        : isSet(object.interval_ms)
+        ? globalThis.Number(object.interval_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: WatchStatsRequest): unknown {
+    const obj: any = {};
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
+    if (message.resource !== "") {
+      obj.resource = message.resource;
+    }
+    if (message.intervalMs !== 0) {
+      obj.intervalMs = Math.round(message.intervalMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchStatsRequest>, I>>(base?: I): WatchStatsRequest {
+    return WatchStatsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchStatsRequest>, I>>(object: I): WatchStatsRequest {
+    const message = createBaseWatchStatsRequest();
+    message.cluster = object.cluster ?? "";
+    message.resource = object.resource ?? "";
+    message.intervalMs = object.intervalMs ?? 0;
+    return message;
+  },
+};
+
+/**
+ * Stats for gRPC clients; the gateway's GET /pdme/stats answers the same questions.
+ * Calls need metadata `authorization: Bearer <API key or JWT>` (or `x-api-key`) with pdme:read.
+ */
 export type StatsServiceService = typeof StatsServiceService;
 export const StatsServiceService = {
   getStats: {
@@ -721,10 +838,22 @@ export const StatsServiceService = {
     responseSerialize: (value: GetStatsResponse): Buffer => Buffer.from(GetStatsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetStatsResponse => GetStatsResponse.decode(value),
   },
+  /** The current stats at once, then again each time they change, until the client cancels. */
+  watchStats: {
+    path: "/pdme.v1.StatsService/WatchStats" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchStatsRequest): Buffer => Buffer.from(WatchStatsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchStatsRequest => WatchStatsRequest.decode(value),
+    responseSerialize: (value: GetStatsResponse): Buffer => Buffer.from(GetStatsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetStatsResponse => GetStatsResponse.decode(value),
+  },
 } as const;
 
 export interface StatsServiceServer extends UntypedServiceImplementation {
   getStats: handleUnaryCall<GetStatsRequest, GetStatsResponse>;
+  /** The current stats at once, then again each time they change, until the client cancels. */
+  watchStats: handleServerStreamingCall<WatchStatsRequest, GetStatsResponse>;
 }
 
 export interface StatsServiceClient extends Client {
@@ -743,6 +872,13 @@ export interface StatsServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetStatsResponse) => void,
   ): ClientUnaryCall;
+  /** The current stats at once, then again each time they change, until the client cancels. */
+  watchStats(request: WatchStatsRequest, options?: Partial<CallOptions>): ClientReadableStream<GetStatsResponse>;
+  watchStats(
+    request: WatchStatsRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<GetStatsResponse>;
 }
 
 export const StatsServiceClient = makeGenericClientConstructor(

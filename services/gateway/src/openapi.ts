@@ -1,0 +1,192 @@
+import { PdmeConfigSchema, z } from '@pdme/common/config';
+import { ExternalEventInputSchema } from './externalEvent.js';
+
+type Json = Record<string, unknown>;
+
+const json = (schema: Json) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+
+const AUTH_ERRORS = {
+  '401': errorResponse('no valid credentials'),
+  '429': errorResponse('rate limited'),
+};
+const ADMIN_ERRORS = { ...AUTH_ERRORS, '403': errorResponse('the credentials lack pdme:admin') };
+const ETAG_HEADERS = {
+  ETag: { description: 'sha256 of the canonical config JSON', schema: { type: 'string' } },
+  'Pdme-Config-Version': { description: 'the live config version', schema: { type: 'integer' } },
+};
+const IF_MATCH = {
+  name: 'If-Match',
+  in: 'header',
+  required: true,
+  description: 'the ETag of the config the change is based on',
+  schema: { type: 'string' },
+};
+const configChange = (summary: string, mediaType: string, schema: Json) => ({
+  summary,
+  security: [{ bearer: ['pdme:admin'] }, { apiKey: ['pdme:admin'] }],
+  parameters: [IF_MATCH],
+  requestBody: { required: true, content: { [mediaType]: { schema } } },
+  responses: {
+    '200': {
+      description: 'the config now in force',
+      headers: ETAG_HEADERS,
+      content: json(ref('PdmeConfig')),
+    },
+    '400': errorResponse('invalid config: error.fields names every bad field'),
+    ...ADMIN_ERRORS,
+    '412': errorResponse('If-Match does not match the current config'),
+    '428': errorResponse('If-Match is missing'),
+  },
+});
+const probe = (summary: string) => ({
+  summary,
+  security: [],
+  responses: { '200': { description: 'ok' }, '503': { description: 'not ready' } },
+});
+
+/** The OpenAPI 3.1 description of the HTTP API; a test keeps it in step with the routes. */
+export function openApiDocument(): Json {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'PDME gateway',
+      version: '1',
+      description: 'Stats, live config and external events of the Predictive DNS Mirroring Engine.',
+    },
+    security: [{ bearer: ['pdme:read'] }, { apiKey: ['pdme:read'] }],
+    paths: {
+      '/healthz': { get: probe('the process answers') },
+      '/readyz': { get: probe('the gateway takes requests') },
+      '/openapi.json': {
+        get: { summary: 'this document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
+      },
+      '/pdme/stats': {
+        get: {
+          summary: 'mirrors, server usage, counters and forecasts',
+          parameters: [
+            { name: 'cluster', in: 'query', schema: { type: 'string' }, description: 'a configured cluster' },
+            { name: 'resource', in: 'query', schema: { type: 'string' }, description: 'a DNS name' },
+          ],
+          responses: {
+            '200': { description: 'a stats snapshot', content: json(ref('StatsSnapshot')) },
+            '400': errorResponse('bad filter: error.fields names it'),
+            ...AUTH_ERRORS,
+            '503': errorResponse('stats store unavailable'),
+          },
+        },
+      },
+      '/pdme/config': {
+        get: {
+          summary: 'the live config with its version',
+          parameters: [{ name: 'If-None-Match', in: 'header', schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'the config', headers: ETAG_HEADERS, content: json(ref('PdmeConfig')) },
+            '304': { description: 'unchanged since If-None-Match' },
+            ...AUTH_ERRORS,
+          },
+        },
+        put: configChange('replace the config', 'application/json', ref('PdmeConfig')),
+        patch: configChange(
+          'change part of the config (RFC 7396 JSON merge patch)',
+          'application/merge-patch+json',
+          {
+            type: 'object',
+          },
+        ),
+      },
+      '/pdme/config/audit': {
+        get: {
+          summary: 'latest config changes, newest first: who, when, what',
+          security: [{ bearer: ['pdme:admin'] }, { apiKey: ['pdme:admin'] }],
+          parameters: [
+            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: {
+            '200': { description: 'audit entries', content: json(ref('AuditEntries')) },
+            ...ADMIN_ERRORS,
+          },
+        },
+      },
+      '/pdme/events': {
+        post: {
+          summary: 'announce an external event (published to pdme.external-events.v1)',
+          security: [{ bearer: ['pdme:admin'] }, { apiKey: ['pdme:admin'] }],
+          requestBody: { required: true, content: json(ref('ExternalEventInput')) },
+          responses: {
+            '202': {
+              description: 'published',
+              content: json({ type: 'object', properties: { eventId: { type: 'string' } } }),
+            },
+            '400': errorResponse('invalid event: error.fields names every bad field'),
+            ...ADMIN_ERRORS,
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'an API key (pdme_...) or a JWT' },
+        apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+      },
+      schemas: {
+        PdmeConfig: z.toJSONSchema(PdmeConfigSchema, { io: 'input', unrepresentable: 'any' }),
+        ExternalEventInput: z.toJSONSchema(ExternalEventInputSchema, { io: 'input', unrepresentable: 'any' }),
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                fields: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: { field: { type: 'string' }, problem: { type: 'string' } },
+                  },
+                },
+              },
+            },
+          },
+        },
+        StatsSnapshot: {
+          type: 'object',
+          properties: {
+            mirrors: { type: 'array', items: { type: 'object' } },
+            servers: { type: 'array', items: { type: 'object' } },
+            mirrorsCreated: { type: 'integer' },
+            mirrorsRemoved: { type: 'integer' },
+            mirrorsFailed: { type: 'integer' },
+            lateMirrors: { type: 'integer' },
+            generatedMs: { type: 'integer' },
+            forecasts: { type: 'array', items: { type: 'object' } },
+            invalidRecords: { type: 'integer' },
+          },
+        },
+        AuditEntries: {
+          type: 'object',
+          properties: {
+            entries: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'string' },
+                  version: { type: 'integer' },
+                  who: { type: 'string' },
+                  atMs: { type: 'integer' },
+                  diff: { type: 'array', items: { type: 'object' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
