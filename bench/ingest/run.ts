@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '@pdme/common/config';
+import { Publisher } from '@pdme/common/kafka';
 import { encodeMessage } from '@pdme/common/messages';
 import { QueryEvent, Source } from '@pdme/common/proto';
 import { TOPICS } from '@pdme/common/topics';
@@ -17,9 +18,11 @@ import { Kafka, logLevel } from 'kafkajs';
 import { writeFstrmFile } from '../../services/ingest/src/dnstap/fstrmFile.js';
 import { dnstapQueryPayload } from '../../services/ingest/test/support/dnstapPayloads.js';
 import { writeBindLog } from '../../services/ingest/test/support/generateLogs.js';
-import { BenchPublisher } from './benchPublisher.js';
 
 const [mode = '', dir = '/tmp', arg = ''] = process.argv.slice(2);
+// BENCH_COMPRESSION=none measures the Publisher's uncompressed option; BENCH_BATCH the batch size.
+const compression = process.env['BENCH_COMPRESSION'] === 'none' ? 'none' : 'gzip';
+const maxBatch = Number(process.env['BENCH_BATCH'] ?? 2000);
 const stack = readStackState();
 if (stack === undefined) throw new Error('bench/ingest needs the local stack (pnpm pdme stack up)');
 const kafka = new Kafka({
@@ -71,13 +74,14 @@ async function totalOffsets(topic: string): Promise<number> {
 
 async function ingestFile(format: 'fstrm' | 'bind', topic: string): Promise<void> {
   const config = loadConfigFile(stack?.configFile ?? '');
-  const publisher = new BenchPublisher(kafka, topic);
-  await publisher.producer.connect();
+  // @pdme/common's own Publisher, as the service runs it, with only the topic swapped for the bench one.
+  const publisher = new Publisher(kafka, { compression, redirectTopic: () => topic });
+  await publisher.connect();
   const before = await totalOffsets(topic);
   const sink = new EventSink({
     publisher,
     service: 'bench',
-    maxBatch: 2000,
+    maxBatch,
     lingerMs: 50,
     maxPendingBatches: 2,
     onSendError: (error) => process.stderr.write(`publish retry: ${String(error)}\n`),
@@ -93,12 +97,12 @@ async function ingestFile(format: 'fstrm' | 'bind', topic: string): Promise<void
   await sink.close();
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  await publisher.producer.disconnect();
+  await publisher.disconnect();
   const landed = (await totalOffsets(topic)) - before;
   const events = sink.counts.read;
   process.stdout.write(
     `${JSON.stringify({
-      workload: `${format} -> Kafka (ingest)`,
+      workload: `${format} -> Kafka (ingest${compression === 'none' ? ', no gzip' : ''})`,
       events,
       published: sink.counts.published,
       landed,

@@ -22,7 +22,14 @@ export const MirrorRecordSchema = z.object({
 export type MirrorRecord = z.output<typeof MirrorRecordSchema>;
 
 /** Stats counters kept in the `pdme:stats:counters` hash. */
-export const STAT_COUNTERS = ['mirrorsCreated', 'mirrorsRemoved', 'mirrorsFailed', 'lateMirrors'] as const;
+export const STAT_COUNTERS = [
+  'mirrorsCreated',
+  'mirrorsRemoved',
+  'mirrorsFailed',
+  'lateMirrors',
+  // Mirror commands issued after the time they had to be live by [decision].
+  'lateCommands',
+] as const;
 export type StatCounter = (typeof STAT_COUNTERS)[number];
 
 /** The latest forecast of one series as cached in Redis (`pdme:forecast:<cluster>:<resource>`). */

@@ -16,8 +16,16 @@ import {
 } from '@pdme/common/proto';
 import { TOPICS } from '@pdme/common/topics';
 import { commandId } from './commandId.js';
-import { decideMirroring, type Decision } from './decideMirroring.js';
+import { decideMirroring, type DecisionInput } from './decideMirroring.js';
+import { isLateCommand } from './lateCommand.js';
 import type { MirrorStore } from './mirrorStore.js';
+import {
+  decideByBenefit,
+  predictedHits,
+  type BenefitDecision,
+  type BenefitSettings,
+} from './policies/benefitDecision.js';
+import { ForecastBook } from './policies/forecastBook.js';
 
 /** A pending mirror with no result after this long gets its command sent again (same id). */
 const RESEND_AFTER_MS = 30_000;
@@ -26,10 +34,19 @@ export interface DecisionServiceDeps {
   /** The config in force, read on every message so live config changes apply without a restart. */
   readonly config: () => PdmeConfig;
   readonly store: MirrorStore;
-  readonly publisher: Publisher;
+  readonly publisher: Pick<Publisher, 'publish'>;
   readonly logger: Logger;
   readonly now: () => number;
+  /** How the benefit policy values hits and transfers (used when the config says `benefit`). */
+  readonly benefit?: BenefitSettings;
+  /** Resources whose latest forecast the benefit policy remembers, per cluster. */
+  readonly maxForecastsPerCluster?: number;
+  /** Called for each mirror command issued after the time it had to be live by. */
+  readonly onLateCommand?: () => void;
 }
+
+export const DEFAULT_BENEFIT: BenefitSettings = { originLatencyMs: 100, transferCostPerMiB: 1 };
+const DEFAULT_MAX_FORECASTS_PER_CLUSTER = 100_000;
 
 interface ConfigView {
   readonly clusters: Map<string, ClusterConfig>;
@@ -50,8 +67,11 @@ function configView(config: PdmeConfig): ConfigView {
 /** Applies decideMirroring to forecasts and mirror results, with state in Redis. */
 export class DecisionService {
   private derived: { config: PdmeConfig; view: ConfigView } | undefined;
+  private readonly book: ForecastBook;
 
-  constructor(private readonly deps: DecisionServiceDeps) {}
+  constructor(private readonly deps: DecisionServiceDeps) {
+    this.book = new ForecastBook(deps.maxForecastsPerCluster ?? DEFAULT_MAX_FORECASTS_PER_CLUSTER);
+  }
 
   /** Lookups built from the config, rebuilt only when a new config object is in force. */
   private view(): ConfigView {
@@ -60,7 +80,7 @@ export class DecisionService {
     return this.derived.view;
   }
 
-  async onForecast(forecast: DemandForecast): Promise<Decision | undefined> {
+  async onForecast(forecast: DemandForecast): Promise<BenefitDecision | undefined> {
     const { logger, store } = this.deps;
     // One view for the whole decision, even if the config changes while it awaits Redis.
     const { clusters, types, regionByServer, decision: settings } = this.view();
@@ -78,7 +98,7 @@ export class DecisionService {
     if (here?.state === 'pending' && this.deps.now() - here.sinceMs > RESEND_AFTER_MS) {
       await this.sendCommand(here, MirrorAction.MIRROR_ACTION_MIRROR, 0);
     }
-    const decision = decideMirroring({
+    const input: DecisionInput = {
       forecast,
       type,
       mirrors,
@@ -86,7 +106,8 @@ export class DecisionService {
       regionOf: (id) => regionByServer.get(id),
       settings,
       nowMs: this.deps.now(),
-    });
+    };
+    const decision = settings.policy === 'benefit' ? await this.byBenefit(input) : decideMirroring(input);
     switch (decision.kind) {
       case 'mirror': {
         const server = decision.server.server;
@@ -132,7 +153,43 @@ export class DecisionService {
         return decision;
       case 'none':
         return decision;
+      case 'contend':
+        return decision;
+      case 'displace':
+        for (const victim of decision.victims) {
+          const removing: MirrorRecord = { ...victim, state: 'removing' };
+          await store.update(removing);
+          await this.sendCommand(removing, MirrorAction.MIRROR_ACTION_UNMIRROR, this.deps.now());
+        }
+        logger.info(
+          {
+            event: 'decision.mirror.displacing',
+            resource: forecast.resource,
+            cluster: cluster.id,
+            victims: decision.victims.map((v) => v.resource),
+          },
+          'displacing residents worth less per byte',
+        );
+        return decision;
     }
+  }
+
+  /** The capacity-aware policy: remembers this forecast, then ranks it against the residents. */
+  private async byBenefit(input: DecisionInput): Promise<BenefitDecision> {
+    const { forecast } = input;
+    const cluster = forecast.cluster;
+    this.book.record(cluster, forecast.resource, predictedHits(forecast));
+    const decision = decideByBenefit({
+      ...input,
+      residents: await this.deps.store.mirrorsIn(cluster),
+      hitsOf: (resource) => this.book.hitsOf(cluster, resource),
+      benefit: this.deps.benefit ?? DEFAULT_BENEFIT,
+      contendedWindows: this.book.contendedWindows(cluster, forecast.resource),
+    });
+    // Out-ranking the residents counts only in consecutive forecasts.
+    const contended = decision.kind === 'contend' ? decision.contendedWindows : 0;
+    this.book.setContendedWindows(cluster, forecast.resource, contended);
+    return decision;
   }
 
   async onResult(result: MirrorResult): Promise<void> {
@@ -204,6 +261,10 @@ export class DecisionService {
       resourceType: type.name,
     });
     await this.deps.publisher.publish(TOPICS.mirrorCommands, [{ key: record.resource, value: command }]);
+    if (isLateCommand(command)) {
+      this.deps.onLateCommand?.();
+      await this.deps.store.count('lateCommands');
+    }
     this.deps.logger.info(
       {
         event: unmirror ? 'decision.unmirror.commanded' : 'decision.mirror.commanded',

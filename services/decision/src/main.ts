@@ -35,12 +35,24 @@ runMain('decision', async () => {
     configVersion.set(version);
     rt.logger.info({ event: 'decision.config.applied', version }, 'live config applied');
   });
+  const lateCommands = counter(
+    rt.registry,
+    'pdme_decision_late_commands_total',
+    'Mirror commands issued after the time they had to be live by',
+    [],
+  );
   const service = new DecisionService({
     config: () => live.config,
     store,
     publisher: rt.publisher,
     logger: rt.logger,
     now: Date.now,
+    benefit: {
+      originLatencyMs: env.DECISION_ORIGIN_LATENCY_MS,
+      transferCostPerMiB: env.DECISION_TRANSFER_COST_PER_MIB,
+    },
+    maxForecastsPerCluster: env.DECISION_MAX_FORECASTS_PER_CLUSTER,
+    onLateCommand: () => lateCommands.inc(),
   });
   const decisions = counter(rt.registry, 'pdme_decision_decisions_total', 'Decisions by kind', ['kind']);
   const forecasts = new TopicConsumer({

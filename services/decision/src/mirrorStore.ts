@@ -104,6 +104,15 @@ export class MirrorStore {
     return parsed.success ? parsed.data : undefined;
   }
 
+  /** This cluster's mirror records, whatever their state. */
+  async mirrorsIn(cluster: string): Promise<MirrorRecord[]> {
+    const all = await this.redis.hgetall(REDIS_KEYS.mirrors(cluster));
+    return Object.values(all).flatMap((raw) => {
+      const parsed = MirrorRecordSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? [parsed.data] : [];
+    });
+  }
+
   async count(counter: StatCounter, by = 1): Promise<void> {
     await this.redis.hincrby(REDIS_KEYS.counters, counter, by);
   }

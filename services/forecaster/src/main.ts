@@ -1,23 +1,27 @@
 import { TopicConsumer } from '@pdme/common/kafka';
-import { counter } from '@pdme/common/metrics';
+import { counter, gauge } from '@pdme/common/metrics';
 import { runMain, startServiceRuntime } from '@pdme/common/service';
 import { GROUPS, TOPICS } from '@pdme/common/topics';
 import { loadForecasterEnv } from './config.js';
+import { EventAnnouncer } from './eventAnnouncer.js';
 import { ForecastPublisher } from './forecastPublisher.js';
 import { SeriesForecaster } from './seriesForecaster.js';
-import { WindowCounter } from './windowCounter.js';
+import { WindowPipeline } from './windowPipeline.js';
+import { WindowStateStore } from './windowStateStore.js';
 
 runMain('forecaster', async () => {
   const env = loadForecasterEnv(process.env);
   const rt = await startServiceRuntime('forecaster', env);
   const { forecast } = rt.config;
-  const counter_ = new WindowCounter({
-    windowMs: forecast.windowMs,
-    allowedLatenessMs: forecast.allowedLatenessMs,
-  });
   const forecaster = new SeriesForecaster({
     horizonSteps: forecast.horizonSteps,
     minChange: forecast.minChange,
+  });
+  const announcer = new EventAnnouncer({
+    windowMs: forecast.windowMs,
+    maxEventSteps: Math.max(forecast.horizonSteps, 120),
+    clusters: () => rt.config.clusters.map((c) => c.id),
+    forecaster,
   });
   const output = new ForecastPublisher(rt.publisher, rt.redis, forecast.forecastTtlSeconds);
   const events = counter(rt.registry, 'pdme_forecaster_events_total', 'Query events by outcome', ['outcome']);
@@ -28,45 +32,112 @@ runMain('forecaster', async () => {
     [],
   );
 
-  const consumer = new TopicConsumer({
+  // One-step-ahead accuracy by model (per series it is held in memory: too many series for labels).
+  const accuracyGauges = {
+    mase: gauge(rt.registry, 'pdme_forecaster_mase_ratio', 'One-step MASE (naive-scaled) by model', [
+      'model',
+    ]),
+    wape: gauge(rt.registry, 'pdme_forecaster_wape_ratio', 'One-step WAPE by model', ['model']),
+    coverage90: gauge(rt.registry, 'pdme_forecaster_p90_coverage_ratio', 'Share of windows at or under p90', [
+      'model',
+    ]),
+    points: gauge(rt.registry, 'pdme_forecaster_scored_windows', 'Windows scored by model', ['model']),
+  };
+  const seriesGauge = gauge(rt.registry, 'pdme_forecaster_series', 'Series with model state', []);
+  const activeEvents = gauge(
+    rt.registry,
+    'pdme_forecaster_external_events',
+    'External events pending or on',
+    [],
+  );
+  const exportAccuracy = () => {
+    for (const [model, accuracy] of forecaster.accuracyByModel()) {
+      for (const name of ['mase', 'wape', 'coverage90', 'points'] as const) {
+        const value = accuracy[name];
+        if (Number.isFinite(value)) accuracyGauges[name].set({ model }, value);
+      }
+    }
+    seriesGauge.set(forecaster.seriesCount);
+    activeEvents.set(announcer.book.size);
+  };
+
+  // Live windows close on the wall clock: queries arrive in real time, so event time ~ now.
+  const windows = new WindowPipeline({
     kafka: rt.kafka,
-    groupId: GROUPS.forecaster,
-    topic: TOPICS.dnsQueries,
+    groupId: `${GROUPS.forecaster}${env.KAFKA_GROUP_SUFFIX}`,
+    store: new WindowStateStore(rt.redis, env.WINDOW_STATE_KEY_PREFIX),
+    logger: rt.logger,
+    windowMs: forecast.windowMs,
+    allowedLatenessMs: forecast.allowedLatenessMs,
+    persistEveryMs: env.WINDOW_PERSIST_EVERY_MS,
+    watermark: () => Date.now(),
+    onOutcome: (outcome) => events.inc({ outcome }),
+    onPoison: async (origin, reason, payload) => {
+      rt.logger.warn({ event: 'forecaster.kafka.dead_letter', origin, reason }, 'message dead-lettered');
+      await rt.publisher.deadLetter([
+        { sourceTopic: TOPICS.dnsQueries, origin, reason, payload, service: 'forecaster' },
+      ]);
+    },
+  });
+
+  // Every instance needs every event (series are spread over instances), so each has its own group,
+  // and reads the topic from the start to rebuild the events still pending after a restart.
+  const externalEvents = new TopicConsumer({
+    kafka: rt.kafka,
+    groupId: `${GROUPS.forecaster}-events-${env.INSTANCE_ID}${env.KAFKA_GROUP_SUFFIX}`,
+    topic: TOPICS.externalEvents,
     service: 'forecaster',
     logger: rt.logger,
     publisher: rt.publisher,
     registry: rt.registry,
-    handle: async (event) => {
-      events.inc({ outcome: counter_.add(event) });
+    fromBeginning: true,
+    handle: async (message) => {
+      const now = Date.now();
+      const { event, forecasts } = announcer.announce(message, now);
+      if (event === undefined) return;
+      await output.publish(forecasts);
+      published.inc(forecasts.length);
+      rt.logger.info(
+        {
+          event: 'forecaster.external_event.announced',
+          eventId: event.eventId,
+          startInMs: event.startMs - now,
+          forecasts: forecasts.length,
+        },
+        'external event applied',
+      );
     },
   });
 
-  // Live windows close on the wall clock: queries arrive in real time, so event time ~ now.
   let closing = Promise.resolve();
   const closeDue = () => {
     closing = closing
-      .then(async () => {
-        const now = Date.now();
-        const forecasts = counter_
-          .closeUpTo(now)
-          .map((window) => forecaster.observe(window, now))
-          .filter((f) => f !== undefined);
-        await output.publish(forecasts);
-        published.inc(forecasts.length);
-        for (const f of forecasts) {
-          rt.logger.info(
-            {
-              event: 'forecaster.forecast.published',
-              resource: f.resource,
-              cluster: f.cluster,
-              observed: f.observed,
-              mean: f.steps[0]?.mean,
-              flashCrowd: f.flashCrowd,
-            },
-            'forecast published',
-          );
-        }
-      })
+      .then(() =>
+        windows.closeDue(async (closed) => {
+          const now = Date.now();
+          const forecasts = closed
+            .map((window) => forecaster.observe(window, now))
+            .filter((f) => f !== undefined)
+            .map((f) => announcer.raise(f, now));
+          announcer.book.dropExpired(now);
+          exportAccuracy();
+          await output.publish(forecasts);
+          published.inc(forecasts.length);
+          for (const f of forecasts) {
+            rt.logger.info(
+              {
+                event: 'forecaster.forecast.published',
+                resource: f.resource,
+                cluster: f.cluster,
+                observed: f.observed,
+                mean: f.steps[0]?.mean,
+                flashCrowd: f.flashCrowd,
+              },
+              'forecast published',
+            );
+          }
+        }),
+      )
       .catch((error: unknown) => {
         rt.logger.error(
           { event: 'forecaster.forecast.publish_failed', error: String(error) },
@@ -77,9 +148,11 @@ runMain('forecaster', async () => {
   const timer = setInterval(closeDue, Math.max(250, Math.floor(forecast.windowMs / 4)));
   rt.lifecycle.onShutdown('consumers', 'dns-queries-consumer', async () => {
     clearInterval(timer);
-    await consumer.stop();
     await closing;
+    await externalEvents.stop();
+    await windows.stop();
   });
-  await consumer.start();
+  await externalEvents.start();
+  await windows.start();
   rt.lifecycle.markReady();
 });

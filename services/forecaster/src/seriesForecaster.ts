@@ -1,16 +1,20 @@
 import type { ClosedWindow } from './windowCounter.js';
-import type { ForecastPoint } from './models/model.js';
+import type { Accuracy } from './evaluation/accuracy.js';
+import { Z90, type ForecastPoint } from './models/model.js';
 import {
   currentModel,
   expectedNext,
   forecastSlot,
   initSlot,
   lastPublished,
+  lastValue,
+  observations,
   ONLINE_STRIDE,
   setLastPublished,
   spreadNext,
   updateSlot,
 } from './models/onlineEnsemble.js';
+import { RunningAccuracy } from './runningAccuracy.js';
 import { SeriesSlots } from './seriesSlots.js';
 
 export interface SeriesForecast {
@@ -49,6 +53,7 @@ export interface SeriesForecasterOptions {
  */
 export class SeriesForecaster {
   private readonly slots = new SeriesSlots(ONLINE_STRIDE);
+  private readonly accuracy = new RunningAccuracy();
 
   constructor(private readonly options: SeriesForecasterOptions) {}
 
@@ -59,6 +64,16 @@ export class SeriesForecaster {
     if (created) initSlot(state, at);
     const expected = expectedNext(state, at);
     const spread = spreadNext(state, at);
+    const row = at / ONLINE_STRIDE;
+    if (created) this.accuracy.reset(row);
+    else if (observations(state, at) > 0) {
+      this.accuracy.record(row, currentModel(state, at), {
+        actual: window.count,
+        mean: expected,
+        p90: expected + Z90 * spread,
+        previous: lastValue(state, at),
+      });
+    }
     updateSlot(state, at, window.count);
     // A rise both large relative to the expectation and unusual for this series' own noise: bursty
     // series swing threefold routinely, quiet ones never do.
@@ -93,6 +108,31 @@ export class SeriesForecaster {
       flashCrowd: surge,
       steps,
     };
+  }
+
+  /** The model's expected count for the series' next window; undefined for a series never seen. */
+  baseline(resource: string, cluster: string): number | undefined {
+    const at = this.slots.find(`${cluster}\u0000${resource}`);
+    return at === undefined ? undefined : expectedNext(this.slots.state, at);
+  }
+
+  /** One-step-ahead accuracy of the series' forecasts so far; undefined for a series never seen. */
+  seriesAccuracy(resource: string, cluster: string): Accuracy | undefined {
+    const at = this.slots.find(`${cluster}\u0000${resource}`);
+    return at === undefined ? undefined : this.accuracy.ofRow(at / ONLINE_STRIDE);
+  }
+
+  /** One-step-ahead accuracy over all series, by the model in charge when each forecast was made. */
+  accuracyByModel(): Map<string, Accuracy> {
+    return this.accuracy.byModel();
+  }
+
+  /** Every (resource, cluster) with model state. */
+  *knownSeries(): Generator<{ resource: string; cluster: string }> {
+    for (const key of this.slots.keys()) {
+      const split = key.indexOf('\u0000');
+      yield { cluster: key.slice(0, split), resource: key.slice(split + 1) };
+    }
   }
 
   forget(resource: string, cluster: string): void {

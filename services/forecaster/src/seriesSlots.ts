@@ -15,6 +15,11 @@ export class SeriesSlots {
     this.state = new Float64Array(stride * initialCapacity);
   }
 
+  /** The row offset of `key` when it has one. */
+  find(key: string): number | undefined {
+    return this.index.get(key);
+  }
+
   /** The row offset of `key`, and whether it was just created. */
   locate(key: string): { at: number; created: boolean } {
     const found = this.index.get(key);
@@ -38,6 +43,11 @@ export class SeriesSlots {
     if (at === undefined) return;
     this.index.delete(key);
     this.free.push(at);
+  }
+
+  /** Every key held, in insertion order. */
+  keys(): IterableIterator<string> {
+    return this.index.keys();
   }
 
   get size(): number {

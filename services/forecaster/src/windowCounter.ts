@@ -30,6 +30,18 @@ interface SeriesState {
   idleWindows: number;
 }
 
+/** A counter's whole state as plain data, to persist and restore (see windowStateStore.ts). */
+export interface WindowCounterSnapshot {
+  readonly series: readonly {
+    readonly resource: string;
+    readonly cluster: string;
+    readonly nextToClose: number;
+    readonly idleWindows: number;
+    /** Open windows: start and the ids counted in it. */
+    readonly open: readonly (readonly [number, readonly string[]])[];
+  }[];
+}
+
 export interface WindowCounterOptions {
   readonly windowMs: number;
   /** Events up to this much older than the watermark still count; older ones are late. */
@@ -105,6 +117,32 @@ export class WindowCounter {
       }
     }
     return closed.sort((a, b) => a.windowStartMs - b.windowStartMs);
+  }
+
+  snapshot(): WindowCounterSnapshot {
+    return {
+      series: [...this.series.values()].map((state) => ({
+        resource: state.resource,
+        cluster: state.cluster,
+        nextToClose: state.nextToClose,
+        idleWindows: state.idleWindows,
+        open: [...state.open].map(([start, window]) => [start, [...window.ids]] as const),
+      })),
+    };
+  }
+
+  /** Replaces this counter's state by a snapshot's. */
+  restore(snapshot: WindowCounterSnapshot): void {
+    this.series.clear();
+    for (const s of snapshot.series) {
+      this.series.set(`${s.cluster}\u0000${s.resource}`, {
+        resource: s.resource,
+        cluster: s.cluster,
+        nextToClose: s.nextToClose,
+        idleWindows: s.idleWindows,
+        open: new Map(s.open.map(([start, ids]) => [start, { ids: new Set(ids) }])),
+      });
+    }
   }
 
   get seriesCount(): number {

@@ -35,6 +35,7 @@ const snapshot: StatsSnapshot = {
   generatedMs: 1_700_000_000_123,
   forecasts: [],
   invalidRecords: 7,
+  performance: { readMs: 1.5, forecastAgeMs: null },
 };
 
 class FakeReader implements StatsSource {

@@ -19,6 +19,7 @@ const snapshot: StatsSnapshot = {
   generatedMs: 1_700_000_000_000,
   forecasts: [],
   invalidRecords: 0,
+  performance: { readMs: 1.5, forecastAgeMs: null },
 };
 
 /** A reader that records filters and answers with `snapshot`, or throws `failWith`. */
@@ -63,6 +64,34 @@ describe('createHttpApp', () => {
     ready = true;
   });
 
+  describe('status page', () => {
+    it('serves the page, its scripts and uPlot from this origin, with a self-only CSP', async () => {
+      const page = await fetch(`${base}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("connect-src 'self'");
+      // Only 'self' and 'none' as sources: no hosts, schemes, inline code or eval.
+      const sources = csp.split(';').flatMap((directive) => directive.trim().split(/\s+/).slice(1));
+      expect(new Set(sources)).toEqual(new Set(["'self'", "'none'"]));
+      const html = await page.text();
+      for (const asset of [
+        '/status.js',
+        '/status.css',
+        '/vendor/uPlot.iife.min.js',
+        '/vendor/uPlot.min.css',
+      ]) {
+        expect(html).toContain(`"${asset}"`);
+        const res = await fetch(`${base}${asset}`);
+        expect(res.status, asset).toBe(200);
+      }
+      expect(await (await fetch(`${base}/vendor/uPlot.iife.min.js`)).text()).toContain('uPlot');
+      expect(await (await fetch(`${base}/status.js`)).text()).toContain("from './statusModel.js'");
+    });
+  });
+
   describe('GET /pdme/stats', () => {
     it('answers the snapshot and passes the validated filter on', async () => {
       const res = await fetch(`${base}/pdme/stats?cluster=eu&resource=A.Video.Example.com`);
@@ -75,6 +104,18 @@ describe('createHttpApp', () => {
     it('reads everything without parameters', async () => {
       expect((await fetch(`${base}/pdme/stats`)).status).toBe(200);
       expect(reader.filters).toEqual([{}]);
+    });
+
+    it('passes a time range on as epoch milliseconds', async () => {
+      const res = await fetch(`${base}/pdme/stats?since=2023-11-14T22:13:20Z&until=1700000060000`);
+      expect(res.status).toBe(200);
+      expect(reader.filters).toEqual([{ since: 1_700_000_000_000, until: 1_700_000_060_000 }]);
+    });
+
+    it('refuses a range that ends before it starts, naming until', async () => {
+      const res = await fetch(`${base}/pdme/stats?since=1700000060000&until=1700000000000`);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { fields: [{ field: 'until' }] } });
     });
 
     it('refuses an unknown cluster with 400 naming the field', async () => {

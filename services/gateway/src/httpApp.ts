@@ -18,6 +18,7 @@ import {
 } from './rateLimits.js';
 import { parseStatsFilter } from './statsFilter.js';
 import type { StatsSource } from './statsReader.js';
+import { addStatusPage, CONTENT_SECURITY_POLICY } from './statusPage.js';
 
 export interface HttpAppDeps {
   readonly reader: StatsSource;
@@ -80,7 +81,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const isReady = deps.isReady ?? (() => true);
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
+  app.use(helmet({ contentSecurityPolicy: CONTENT_SECURITY_POLICY }));
   // We set a strong ETag where it means something (/pdme/config); no weak body hashes elsewhere.
   app.set('etag', false);
 
@@ -101,6 +102,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(openApi);
   });
+  addStatusPage(app);
 
   app.use(authFailureLimiter(limits.authFailuresPerMinute));
   app.get('/pdme/stats', requireScope(deps.auth, 'pdme:read'), readLimiter, async (req, res) => {

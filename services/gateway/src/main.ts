@@ -12,6 +12,7 @@ import { RedisConfigStore } from './configStore.js';
 import { startGrpcServer } from './grpcServer.js';
 import { createHttpApp } from './httpApp.js';
 import { listenHttp } from './httpServer.js';
+import { CachedStatsSource } from './cachedStatsSource.js';
 import { StatsReader } from './statsReader.js';
 
 /** Wiring only: every piece lives in its own module. Shutdown steps are registered as pieces start. */
@@ -44,10 +45,13 @@ async function main(): Promise<void> {
       else redis.disconnect(); // QUIT would queue behind a connection that never came
     });
     await redis.connect();
-    const reader = new StatsReader(
-      redis,
-      config.pdme.clusters.map((cluster) => cluster.id),
-      { onInvalid: (kind) => invalidRecords.inc({ kind }) },
+    // HTTP, gRPC and WatchStats share one short-lived answer per filter instead of each scanning Redis.
+    const reader = new CachedStatsSource(
+      new StatsReader(
+        redis,
+        config.pdme.clusters.map((cluster) => cluster.id),
+        { onInvalid: (kind) => invalidRecords.inc({ kind }) },
+      ),
     );
     const isReady = () => lifecycle.isReady();
     const configStore = new RedisConfigStore(redis, config.pdme);

@@ -1,5 +1,6 @@
 import { PdmeConfigSchema, z } from '@pdme/common/config';
 import { ExternalEventInputSchema } from './externalEvent.js';
+import { STATUS_PAGE_ASSETS } from './statusPage.js';
 
 type Json = Record<string, unknown>;
 
@@ -46,6 +47,22 @@ const probe = (summary: string) => ({
   responses: { '200': { description: 'ok' }, '503': { description: 'not ready' } },
 });
 
+/** The status page and its scripts: public, no key (the page asks for one). */
+function statusPagePaths(): Json {
+  return Object.fromEntries(
+    Object.entries(STATUS_PAGE_ASSETS).map(([route, { type }]) => [
+      route,
+      {
+        get: {
+          summary: route === '/' ? 'the status page (HTML)' : 'a file of the status page',
+          security: [],
+          responses: { '200': { description: type } },
+        },
+      },
+    ]),
+  );
+}
+
 /** The OpenAPI 3.1 description of the HTTP API; a test keeps it in step with the routes. */
 export function openApiDocument(): Json {
   return {
@@ -62,12 +79,25 @@ export function openApiDocument(): Json {
       '/openapi.json': {
         get: { summary: 'this document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
       },
+      ...statusPagePaths(),
       '/pdme/stats': {
         get: {
           summary: 'mirrors, server usage, counters and forecasts',
           parameters: [
             { name: 'cluster', in: 'query', schema: { type: 'string' }, description: 'a configured cluster' },
             { name: 'resource', in: 'query', schema: { type: 'string' }, description: 'a DNS name' },
+            {
+              name: 'since',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'mirrors with sinceMs >= this: epoch ms or ISO 8601 date-time with zone',
+            },
+            {
+              name: 'until',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'mirrors with sinceMs < this: epoch ms or ISO 8601 date-time with zone',
+            },
           ],
           responses: {
             '200': { description: 'a stats snapshot', content: json(ref('StatsSnapshot')) },
@@ -163,9 +193,22 @@ export function openApiDocument(): Json {
             mirrorsRemoved: { type: 'integer' },
             mirrorsFailed: { type: 'integer' },
             lateMirrors: { type: 'integer' },
+            lateCommands: { type: 'integer' },
             generatedMs: { type: 'integer' },
             forecasts: { type: 'array', items: { type: 'object' } },
             invalidRecords: { type: 'integer' },
+            performance: {
+              type: 'object',
+              description:
+                'what Redis tells about performance; ingest rate/lag and decision/DNS latencies are not yet written there',
+              properties: {
+                readMs: { type: 'number', description: 'time to assemble this answer from Redis' },
+                forecastAgeMs: {
+                  type: ['object', 'null'],
+                  properties: { median: { type: 'number' }, max: { type: 'number' } },
+                },
+              },
+            },
           },
         },
         AuditEntries: {

@@ -65,4 +65,27 @@ describe('parseStatsFilter', () => {
     const found = problems({ clustr: 'eu', cluster: 'mars', resource: 'bad name' });
     expect(found.map((p) => p.field).sort()).toEqual(['cluster', 'clustr', 'resource']);
   });
+
+  it('reads since and until as epoch milliseconds or ISO 8601 date-times', () => {
+    expect(parseStatsFilter({ since: '1700000000000', until: '2023-11-14T22:20:00Z' }, clusters)).toEqual({
+      since: 1_700_000_000_000,
+      until: 1_700_000_400_000,
+    });
+    expect(parseStatsFilter({ since: '2023-11-14T23:13:20.000+01:00' }, clusters)).toEqual({
+      since: 1_700_000_000_000,
+    });
+  });
+
+  it.each(['yesterday', '-5', '1.5', '2023-11-14', '2023-11-14T22:20:00', '2023-13-45T99:99:99Z'])(
+    'refuses since %j',
+    (since) => {
+      expect(problems({ since }).map((p) => p.field)).toEqual(['since']);
+    },
+  );
+
+  it('refuses an empty range (until not after since)', () => {
+    expect(problems({ since: '2000', until: '2000' })).toEqual([
+      { field: 'until', problem: 'must be later than since' },
+    ]);
+  });
 });

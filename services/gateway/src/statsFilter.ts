@@ -5,6 +5,10 @@ import { PdmeError } from '@pdme/common/errors';
 export interface StatsFilter {
   readonly cluster?: string;
   readonly resource?: string;
+  /** Only mirrors with `sinceMs >= since` (epoch ms). HTTP only: the gRPC request has no such field. */
+  readonly since?: number;
+  /** Only mirrors with `sinceMs < until` (epoch ms). */
+  readonly until?: number;
 }
 
 /** One problem with one input field, as API answers list them. */
@@ -13,7 +17,7 @@ export interface FieldProblem {
   readonly problem: string;
 }
 
-const FIELDS = new Set(['cluster', 'resource']);
+const FIELDS = new Set(['cluster', 'resource', 'since', 'until']);
 /** The same DNS-name rule the config uses for cache hosts. */
 const dnsName = CacheServerSchema.shape.host;
 
@@ -36,9 +40,26 @@ function single(field: string, value: unknown, problems: FieldProblem[]): string
   return value;
 }
 
+/** Epoch milliseconds (digits) or an ISO 8601 date-time with a zone, as epoch milliseconds. */
+function instant(field: string, value: unknown, problems: FieldProblem[]): number | undefined {
+  const text = single(field, value, problems);
+  if (text === undefined) return undefined;
+  const ms = /^\d{1,15}$/.test(text)
+    ? Number(text)
+    : /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text)
+      ? Date.parse(text)
+      : NaN;
+  if (Number.isNaN(ms)) {
+    problems.push({ field, problem: 'must be epoch milliseconds or an ISO 8601 date-time with a zone' });
+    return undefined;
+  }
+  return ms;
+}
+
 /**
  * Validates a stats query from HTTP query parameters or a gRPC request: `cluster` must be a configured
- * cluster, `resource` a DNS name (compared lower-case, without a trailing dot). Empty means "all".
+ * cluster, `resource` a DNS name (compared lower-case, without a trailing dot), `since` and `until`
+ * instants bounding the mirrors' `sinceMs` (half-open: since <= sinceMs < until). Empty means "all".
  * Unknown parameters are refused so that a typo does not silently widen the answer.
  * Throws a BAD_INPUT PdmeError listing every problem.
  */
@@ -49,7 +70,7 @@ export function parseStatsFilter(
   const problems: FieldProblem[] = [];
   for (const key of Object.keys(input)) {
     if (!FIELDS.has(key))
-      problems.push({ field: key, problem: 'unknown parameter (allowed: cluster, resource)' });
+      problems.push({ field: key, problem: 'unknown parameter (allowed: cluster, resource, since, until)' });
   }
   const cluster = single('cluster', input['cluster'], problems);
   if (cluster !== undefined && !clusters.includes(cluster)) {
@@ -64,9 +85,15 @@ export function parseStatsFilter(
     if (!dnsName.safeParse(resource).success)
       problems.push({ field: 'resource', problem: 'must be a DNS name' });
   }
+  const since = instant('since', input['since'], problems);
+  const until = instant('until', input['until'], problems);
+  if (since !== undefined && until !== undefined && since >= until)
+    problems.push({ field: 'until', problem: 'must be later than since' });
   if (problems.length > 0) throw badInput('invalid stats query', problems);
   return {
     ...(cluster === undefined ? {} : { cluster }),
     ...(resource === undefined ? {} : { resource }),
+    ...(since === undefined ? {} : { since }),
+    ...(until === undefined ? {} : { until }),
   };
 }

@@ -11,6 +11,7 @@ import {
 import type { GetStatsResponse, Mirror, ServerUsage } from '@pdme/common/proto';
 import type { Redis } from '@pdme/common/redis';
 import { badInput, type StatsFilter } from './statsFilter.js';
+import { forecastAges, type StatsPerformance } from './statsPerformance.js';
 
 /** The proto GetStatsResponse shape, plus what only the HTTP API shows. */
 export interface StatsSnapshot extends GetStatsResponse {
@@ -18,6 +19,7 @@ export interface StatsSnapshot extends GetStatsResponse {
   forecasts: CachedForecast[];
   /** Records that were skipped because they did not parse; they are never thrown. */
   invalidRecords: number;
+  performance: StatsPerformance;
 }
 
 /** What the HTTP and gRPC front ends need from a reader (so tests can pass a fake). */
@@ -127,6 +129,10 @@ export class StatsReader implements StatsSource {
       throw badInput('invalid stats query', [{ field: 'cluster', problem: 'is not a configured cluster' }]);
     }
     const clusters = filter.cluster === undefined ? this.clusters : [filter.cluster];
+    const started = performance.now();
+    const inRange = (sinceMs: number) =>
+      (filter.since === undefined || sinceMs >= filter.since) &&
+      (filter.until === undefined || sinceMs < filter.until);
     const hashes = await this.readHashes(clusters);
     let invalid = 0;
     const skip = (kind: InvalidRecordKind, key: string, field: string) => {
@@ -148,6 +154,7 @@ export class StatsReader implements StatsSource {
         }
         perServer.set(record.serverId, (perServer.get(record.serverId) ?? 0) + 1);
         if (filter.resource !== undefined && record.resource !== filter.resource) continue;
+        if (!inRange(record.sinceMs)) continue;
         resources.add(record.resource);
         mirrors.push({
           resource: record.resource,
@@ -192,6 +199,7 @@ export class StatsReader implements StatsSource {
       mirrorsRemoved: 0,
       mirrorsFailed: 0,
       lateMirrors: 0,
+      lateCommands: 0,
     };
     for (const name of STAT_COUNTERS) {
       const text = hashes.counters.get(name);
@@ -202,7 +210,20 @@ export class StatsReader implements StatsSource {
     }
 
     const forecasts = await this.readForecasts(clusters, filter, mirrored, skip);
-    return { mirrors, servers, ...counters, generatedMs: this.now(), forecasts, invalidRecords: invalid };
+    const generatedMs = this.now();
+    const performanceFigures: StatsPerformance = {
+      readMs: Math.round((performance.now() - started) * 1000) / 1000,
+      forecastAgeMs: forecastAges(forecasts, generatedMs),
+    };
+    return {
+      mirrors,
+      servers,
+      ...counters,
+      generatedMs,
+      forecasts,
+      invalidRecords: invalid,
+      performance: performanceFigures,
+    };
   }
 
   /** All hashes in one pipelined round trip. */

@@ -223,6 +223,25 @@ describe('gateway against Redis (db 14)', () => {
       expect(cold.forecasts.map((f) => f.resource)).toEqual(['cold.video.example.com']);
     });
 
+    it('filters mirrors by the time range on sinceMs (since inclusive, until exclusive)', async () => {
+      const at = 1_700_000_000_000; // every seeded mirror's sinceMs
+      expect((await reader.read({ since: at })).mirrors).toHaveLength(4);
+      expect((await reader.read({ since: at + 1 })).mirrors).toEqual([]);
+      expect((await reader.read({ until: at })).mirrors).toEqual([]);
+      const inside = await reader.read({ cluster: 'us', since: at - 1, until: at + 1 });
+      expect(inside.mirrors.map((m) => m.cluster)).toEqual(['us']);
+      // Forecasts follow the mirrors that pass the filter.
+      expect((await reader.read({ since: at + 1 })).forecasts).toEqual([]);
+    });
+
+    it('reports forecast ages and the read time as performance', async () => {
+      const { performance } = await reader.read({});
+      // Forecasts were issued at NOW-500 (us) and NOW-1000 (eu).
+      expect(performance.forecastAgeMs).toEqual({ median: 750, max: 1_000 });
+      expect(performance.readMs).toBeGreaterThan(0);
+      expect((await reader.read({ since: NOW })).performance.forecastAgeMs).toBeNull();
+    });
+
     it('bounds the forecasts it returns', async () => {
       const bounded = new StatsReader(redis, ['eu', 'us'], { maxForecasts: 1 });
       expect((await bounded.read({})).forecasts).toHaveLength(1);
@@ -246,7 +265,12 @@ describe('gateway against Redis (db 14)', () => {
       const res = await fetch(`${base}/pdme/stats`);
       expect(res.status).toBe(200);
       const body = (await res.json()) as StatsSnapshot;
-      expect(body).toEqual(await reader.read({}));
+      // Equal but for readMs, which is timed afresh on every read.
+      const direct = await reader.read({});
+      expect({ ...body, performance: { ...body.performance, readMs: 0 } }).toEqual({
+        ...direct,
+        performance: { ...direct.performance, readMs: 0 },
+      });
       expect(body.mirrors).toHaveLength(4);
     });
 
@@ -255,6 +279,14 @@ describe('gateway against Redis (db 14)', () => {
       expect(new Set(body.mirrors.map((m) => m.cluster))).toEqual(new Set(['eu']));
       expect(body.mirrors).toHaveLength(3);
       expect(body.servers.map((s) => s.serverId)).toEqual(['eu-a', 'eu-b']);
+    });
+
+    it('GET /pdme/stats?since=&until= filters mirrors by time', async () => {
+      const query = 'since=2023-11-14T22:13:20Z&until=1700000000001';
+      const body = (await (await fetch(`${base}/pdme/stats?${query}`)).json()) as StatsSnapshot;
+      expect(body.mirrors).toHaveLength(4);
+      const later = (await (await fetch(`${base}/pdme/stats?since=1700000000001`)).json()) as StatsSnapshot;
+      expect(later.mirrors).toEqual([]);
     });
 
     it('a bad cluster gets 400 naming the field', async () => {

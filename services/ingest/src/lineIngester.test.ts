@@ -1,4 +1,5 @@
 import type { DeadLetterInput, Keyed } from '@pdme/common/kafka';
+import { QueryEvent } from '@pdme/common/proto';
 import fc from 'fast-check';
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +59,8 @@ function recordingPublisher(): EventPublisher & { events: Keyed<unknown>[]; lett
     events,
     letters,
     publish: async (_topic, messages) => void events.push(...messages),
+    publishEncoded: async (_topic, messages) =>
+      void events.push(...messages.map((m) => ({ key: String(m.key), value: QueryEvent.decode(m.value) }))),
     deadLetter: async (batch) => void letters.push(...batch),
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { QueryEvent, type Source } from '@pdme/common/proto';
+import type { QueryEvent, Source } from '@pdme/common/proto';
 import type { Anonymizer } from './anonymizer.js';
 import type { ClusterResolver } from './clusterResolver.js';
 
@@ -35,13 +35,20 @@ export function toQueryEvent(
     observation.clientAddress === undefined
       ? undefined
       : anonymizer.anonymize(observation.ecsAddress ?? observation.clientAddress, observation.tsMs);
-  return QueryEvent.fromPartial({
+  // A literal of every field rather than fromPartial: this runs once per event at line rate.
+  return {
     eventId: eventIdOf(observation.sourceId),
     tsMs: observation.tsMs,
     resource: normalizeName(observation.qname),
     cluster: clusters.resolve(observation.clientAddress, observation.ecsAddress),
     qtype: observation.qtype,
     source: observation.source,
-    client: client && { clientHash: client.clientHash, keyEpoch: client.keyEpoch },
-  });
+    client: client && {
+      clientHash: client.clientHash,
+      keyEpoch: client.keyEpoch,
+      region: '',
+      osFamily: '',
+      browserFamily: '',
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { parseConfig } from '@pdme/common/config';
 import { cacheInfo, startCaches, stopCaches, type CacheInfo } from './caches.js';
 import {
   bindInfo,
+  dnsQuery,
   defaultTopology,
   startBind,
   stopBind,
@@ -15,7 +16,7 @@ import {
 } from './dns.js';
 import { startKafka, stopKafka, type KafkaInfo } from './kafka.js';
 import { stackPaths, type StackPaths } from './paths.js';
-import { runningPid } from './processes.js';
+import { runningPid, sleep, waitFor } from './processes.js';
 import { ensureRedis, stopOwnRedis } from './redis.js';
 import {
   GATEWAY_GRPC_PORT,
@@ -167,8 +168,40 @@ export async function stackUp(options: StackUpOptions): Promise<StackState> {
     for (const instance of instances) await startInstance(paths, instance, env, log);
     await Promise.all(instances.map((instance) => waitInstanceReady(instance)));
     log(`stack: every service is ready (${state.instances ?? 1} instance(s) each)`);
+    await waitDnstapFlowing(state);
+    log('stack: BIND streams dnstap to ingest');
   }
   return state;
+}
+
+/**
+ * BIND opens its dnstap connection only once it has frames to send, and drops the frames it has
+ * while unconnected. Probe queries until ingest has read one, so the stack is only "up" once a
+ * client's query is sure to be counted.
+ */
+async function waitDnstapFlowing(state: StackState): Promise<void> {
+  const readDnstap = async (): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${OPS_PORTS.ingest}/metrics`)).text();
+    const line = text
+      .split('\n')
+      .find((l) => l.startsWith('pdme_ingest_events_total{source="dnstap",outcome="read"'));
+    return Number(line?.split(' ').at(-1) ?? 0);
+  };
+  const before = await readDnstap();
+  await waitFor(
+    'BIND to stream dnstap to ingest',
+    async () => {
+      await dnsQuery({
+        server: state.bind.server,
+        port: state.bind.port,
+        name: `_probe.${state.bind.zone}`,
+        type: 'A',
+      });
+      await sleep(250);
+      return (await readDnstap()) > before;
+    },
+    30_000,
+  );
 }
 
 /** Stops services first (they drain into Kafka), then the infrastructure; leaves no process behind. */

@@ -69,6 +69,11 @@ function meanOf(state: Float64Array, at: number, k: number, h: number): number {
   }
 }
 
+/** The last window's count (0 before any window). */
+export function lastValue(state: Float64Array, at: number): number {
+  return state[at + LAST] ?? 0;
+}
+
 /** The model in charge's forecast one step ahead (0 before any window). */
 export function expectedNext(state: Float64Array, at: number): number {
   if (observations(state, at) === 0) return 0;

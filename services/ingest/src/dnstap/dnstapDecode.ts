@@ -4,9 +4,10 @@
  */
 import { dnstap } from '@pdme/common/proto';
 import dnsPacket from 'dns-packet';
+import { readDnstap } from './dnstapReader.js';
 import { ipText, maskPrefix } from './ipText.js';
 
-const { Dnstap, Dnstap_Type, Message_Type, SocketFamily, SocketProtocol } = dnstap;
+const { Dnstap_Type, Message_Type, SocketFamily, SocketProtocol } = dnstap;
 
 /** Query-side types only: RESOLVER_/FORWARDER_/STUB_ messages are the server's own upstream traffic. */
 export type DnstapMessageType = 'AUTH_QUERY' | 'AUTH_RESPONSE' | 'CLIENT_QUERY' | 'CLIENT_RESPONSE';
@@ -90,7 +91,7 @@ const fail = (reason: DecodeFailureReason, error?: unknown): DecodeFailure =>
 export function decodeDnstap(payload: Uint8Array, options: DecodeOptions = {}): DnstapQuery | DecodeFailure {
   let frame: dnstap.Dnstap;
   try {
-    frame = Dnstap.decode(payload);
+    frame = readDnstap(payload);
   } catch (error) {
     return fail('protobuf', error);
   }

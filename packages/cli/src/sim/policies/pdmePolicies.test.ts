@@ -40,4 +40,17 @@ describe('PDME policies in the simulator', () => {
     expect(benefit?.stats.dnsChanges).toBeGreaterThanOrEqual(2);
     expect(benefit?.hits ?? 0).toBeGreaterThan(greedy?.hits ?? Infinity);
   });
+
+  it('benefit+freq keeps a long-run favourite through another object’s one-window burst', () => {
+    // H is asked 5 times in every window; in window 7, B too is asked 5 times (instead of colds).
+    const objects = workload(12, () => 'H').map((name, i) =>
+      name.startsWith('cold-7-') && i % 10 !== 9 ? 'B' : name,
+    );
+    const result = run(objects, 'benefit+freq');
+    // Warm-up ends at request 24; H, mirrored at the window-2 boundary (request 20), serves its
+    // 3 remaining requests of window 2 and 5 in each of the 9 windows after: 48, with no DNS change.
+    expect(result?.proactiveHits).toBe(48);
+    expect(result?.hits).toBe(48);
+    expect(result?.stats.dnsChanges).toBe(0);
+  });
 });

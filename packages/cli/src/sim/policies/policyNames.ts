@@ -1,6 +1,7 @@
 import { PdmeError } from '@pdme/common/errors';
 import { beladyPolicy } from './beladyPolicy.js';
 import { benefitPolicy } from './benefitPolicy.js';
+import { frequencyBenefitPolicy } from './frequencyBenefitPolicy.js';
 import { greedyPolicy } from './greedyPolicy.js';
 import { lruPolicy } from './lruPolicy.js';
 import { oraclePolicy } from './oraclePolicy.js';
@@ -13,13 +14,29 @@ export const POLICIES: Readonly<Record<string, { factory: PolicyFactory; what: s
   'greedy+lru': { factory: (s) => greedyPolicy(s, true), what: 'seed threshold rule + LRU in the rest' },
   benefit: { factory: (s) => benefitPolicy(s, false), what: 'benefit per byte, mirrors only' },
   'benefit+lru': { factory: (s) => benefitPolicy(s, true), what: 'benefit per byte + LRU in the rest' },
+  'benefit+freq': {
+    factory: (s) => frequencyBenefitPolicy(s, false),
+    what: 'benefit per byte on forecast + long-run demand',
+  },
+  'benefit+freq+lru': {
+    factory: (s) => frequencyBenefitPolicy(s, true),
+    what: 'benefit+freq, LRU in the room left',
+  },
   lru: { factory: lruPolicy, what: 'reactive LRU' },
   'static-topk': { factory: staticTopKPolicy, what: 'top K of the warm-up, fixed' },
   belady: { factory: beladyPolicy, what: "Belady's MIN (offline, reactive)" },
   oracle: { factory: oraclePolicy, what: 'next window known, seen objects' },
 };
 
-export const DEFAULT_POLICIES = ['greedy', 'benefit', 'lru', 'static-topk', 'belady', 'oracle'];
+export const DEFAULT_POLICIES = [
+  'greedy',
+  'benefit',
+  'benefit+freq',
+  'lru',
+  'static-topk',
+  'belady',
+  'oracle',
+];
 
 export function parsePolicies(text: string): string[] {
   const names = text

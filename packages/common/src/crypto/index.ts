@@ -1,0 +1,3 @@
+export * from './keyring.js';
+export * from './envelope.js';
+export * from './sealedValues.js';

@@ -1,0 +1,2 @@
+export * from './influenceCap.js';
+export * from './influenceLedger.js';
