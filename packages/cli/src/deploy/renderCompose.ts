@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { parseConfig } from '@pdme/common/config';
 import {
   clusterKeyName,
+  viewMatchClients,
   validateTopology,
   ZONE,
   ZONE_TTL,
@@ -120,17 +121,11 @@ function renderZone(topology: readonly ClusterTopology[], cluster: ClusterTopolo
   });
 }
 
-/** Same view rules as the local stack (stack/dns.ts): a key-signed message lands in its key's view. */
+/** Same view rules as the local stack: a key-signed message lands in its key's view. */
 function renderNamedConf(topology: readonly ClusterTopology[]): string {
-  const keyNames = topology.map((c) => clusterKeyName(c.id));
   const viewBlock = (cluster: ClusterTopology, isDefault: boolean): string => {
     const own = clusterKeyName(cluster.id);
-    const match = [
-      `key "${own}";`,
-      ...keyNames.filter((k) => k !== own).map((k) => `!key "${k}";`),
-      `${cluster.subnet};`,
-      ...(isDefault ? ['any;'] : []),
-    ].join(' ');
+    const match = viewMatchClients(topology, cluster, isDefault);
     const zoneFile = `${COMPOSE_PATHS.bindDir}/zones/${cluster.id}/${ZONE}.db`;
     return renderDeployTemplate('local/bind/view.conf', {
       view: cluster.id,
@@ -152,7 +147,10 @@ function renderNamedConf(topology: readonly ClusterTopology[]): string {
     dnstap_reopen_seconds: 1,
     stats_address: '127.0.0.1',
     stats_port: 18053,
-    key_includes: keyNames.map((k) => `include "${COMPOSE_PATHS.tsigDir}/${k}.key";`).join('\n'),
+    key_includes: topology
+      .map((c) => clusterKeyName(c.id))
+      .map((k) => `include "${COMPOSE_PATHS.tsigDir}/${k}.key";`)
+      .join('\n'),
     views: [...others.map((c) => viewBlock(c, false)), viewBlock(defaultCluster, true)].join('\n'),
   });
 }

@@ -141,18 +141,32 @@ function writeViewZone(
   return true;
 }
 
+/**
+ * A view's match-clients list. A key-signed message must land in its key's view whatever its source
+ * address, so every other cluster's key is excluded before the subnet match; the default view (the
+ * first cluster) also takes everyone else.
+ */
+export function viewMatchClients(
+  topology: readonly ClusterTopology[],
+  cluster: ClusterTopology,
+  isDefault: boolean,
+): string {
+  const own = clusterKeyName(cluster.id);
+  return [
+    `key "${own}";`,
+    ...topology
+      .map((c) => clusterKeyName(c.id))
+      .filter((k) => k !== own)
+      .map((k) => `!key "${k}";`),
+    `${cluster.subnet};`,
+    ...(isDefault ? ['any;'] : []),
+  ].join(' ');
+}
+
 function renderNamedConf(paths: StackPaths, topology: readonly ClusterTopology[], info: BindInfo): string {
-  const keyNames = topology.map((c) => clusterKeyName(c.id));
   const viewBlock = (cluster: ClusterTopology, isDefault: boolean): string => {
     const own = clusterKeyName(cluster.id);
-    // A key-signed message must land in its key's view whatever its source address, so every
-    // other cluster's key is excluded before the subnet match.
-    const match = [
-      `key "${own}";`,
-      ...keyNames.filter((k) => k !== own).map((k) => `!key "${k}";`),
-      `${cluster.subnet};`,
-      ...(isDefault ? ['any;'] : []),
-    ].join(' ');
+    const match = viewMatchClients(topology, cluster, isDefault);
     const view = info.views.find((v) => v.cluster === cluster.id);
     if (view === undefined) throw new Error(`stack: no view for ${cluster.id}`);
     return renderDeployTemplate('local/bind/view.conf', {
