@@ -12,7 +12,7 @@ import { loadForecasterEnv } from '../../services/forecaster/src/config.js';
 import { GatewayEnvSchema } from '../../services/gateway/src/config.js';
 import { loadIngestEnv } from '../../services/ingest/src/config.js';
 import { readCompose, type ComposeService } from './composeFile.js';
-import { repoRoot } from './kustomize.js';
+import { repoRoot } from '@pdme/common/repo-root';
 
 const root = repoRoot();
 const { raw, compose } = readCompose();

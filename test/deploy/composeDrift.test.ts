@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeDrift, formattedComposeFiles } from '../../packages/cli/src/deploy/renderCompose.js';
-import { repoRoot } from './kustomize.js';
+import { repoRoot } from '@pdme/common/repo-root';
 
 describe('deploy/compose', () => {
   it('holds exactly what `pdme deploy render-compose` renders from deploy/local templates', async () => {

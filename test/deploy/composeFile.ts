@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { repoRoot } from './kustomize.js';
+import { repoRoot } from '@pdme/common/repo-root';
 
 export interface ComposeService {
   image?: string;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './kustomize.js';
+import { repoRoot } from '@pdme/common/repo-root';
 
 const root = repoRoot();
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseConfig, ServiceEnvSchema } from '@pdme/common/config';
 import { GatewayEnvSchema } from '../../services/gateway/src/config.js';
-import { kustomize, repoRoot, type K8sObject } from './kustomize.js';
+import { repoRoot } from '@pdme/common/repo-root';
+import { kustomize, type K8sObject } from './kustomize.js';
 
 const root = repoRoot();
 const SERVICES = ['ingest', 'forecaster', 'decision', 'dns-updater', 'gateway'] as const;

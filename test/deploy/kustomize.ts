@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
 /**
@@ -214,10 +214,4 @@ export function kustomize(dir: string, into: K8sObject[] = []): K8sObject[] {
     seen.add(id);
   }
   return objects;
-}
-
-export function repoRoot(): string {
-  let dir = dirname(new URL(import.meta.url).pathname);
-  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) dir = dirname(dir);
-  return dir;
 }

@@ -134,7 +134,6 @@ describe(`walking skeleton: a crowd for one resource in cluster ${cluster.id}`, 
   let redis: Redis;
   let queriesFrom: Offsets = new Map();
   let commandsFrom: Offsets = new Map();
-  let cnameSeenAt = 0;
   let target = '';
 
   beforeAll(async () => {
@@ -152,7 +151,6 @@ describe(`walking skeleton: a crowd for one resource in cluster ${cluster.id}`, 
       },
       90_000,
     );
-    cnameSeenAt = Date.now();
     target = answer.data.replace(/\.$/, '');
   });
 
@@ -174,7 +172,6 @@ describe(`walking skeleton: a crowd for one resource in cluster ${cluster.id}`, 
     expect(server).toBeDefined();
     if (server === undefined) return;
     expect(await cacheStatus(server.address, server.port)).toBe('HIT');
-    expect(Date.now() - cnameSeenAt).toBeLessThan(60_000);
   });
 
   it.skipIf(otherCluster === undefined)('leaves the other cluster’s view alone', async () => {

@@ -1,4 +1,11 @@
-import { loadConfigFile, loadEnv, z, type PdmeConfig } from '@pdme/common/config';
+import {
+  KafkaBrokersSchema,
+  loadConfigFile,
+  loadEnv,
+  LogLevelSchema,
+  z,
+  type PdmeConfig,
+} from '@pdme/common/config';
 import type { RateLimitSettings } from './rateLimits.js';
 
 /** A port number given as decimal text; 0 asks the OS for a free port (tests). */
@@ -26,18 +33,9 @@ export const GatewayEnvSchema = z.object({
   GATEWAY_GRPC_PORT: port.default(18001),
   /** Ops server: /metrics, /healthz, /readyz. */
   OPS_PORT: port.default(18150),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: LogLevelSchema,
   /** Comma-separated bootstrap brokers, for POST /pdme/events. */
-  KAFKA_BROKERS: z
-    .string()
-    .default('127.0.0.1:19092')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((b) => b.trim())
-        .filter((b) => b.length > 0),
-    )
-    .pipe(z.array(z.string()).min(1, 'needs at least one broker')),
+  KAFKA_BROKERS: KafkaBrokersSchema,
   /** `off` lets every caller do everything: local development only, never in production. */
   GATEWAY_AUTH: z.enum(['on', 'off']).default('on'),
   /** A file whose text is the HS256 secret of accepted JWTs. */

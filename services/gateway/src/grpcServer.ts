@@ -13,7 +13,7 @@ import {
 } from '@pdme/common/proto';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { grpcErrorStatus, publicError } from './errorMapping.js';
-import { findRepoRoot } from './repoRoot.js';
+import { repoRoot } from '@pdme/common/repo-root';
 import { parseStatsFilter } from './statsFilter.js';
 import type { StatsSnapshot, StatsSource } from './statsReader.js';
 
@@ -192,7 +192,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     Object.fromEntries(HEALTH_SERVICES.map((name) => [name, 'NOT_SERVING'])),
   );
   health.addToServer(server);
-  addReflection(server, options.protoDir ?? join(findRepoRoot(), 'proto'));
+  addReflection(server, options.protoDir ?? join(repoRoot(), 'proto'));
 
   const port = await new Promise<number>((resolvePort, reject) => {
     server.bindAsync(

@@ -6,5 +6,4 @@ export * from './statsReader.js';
 export * from './httpApp.js';
 export * from './httpServer.js';
 export * from './grpcServer.js';
-export * from './repoRoot.js';
 export * from './statsClient.js';

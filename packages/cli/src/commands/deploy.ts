@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { composeDrift, formattedComposeFiles, writeComposeFiles } from '../deploy/renderCompose.js';
-import { repoRoot } from '../stack/paths.js';
+import { repoRoot } from '@pdme/common/repo-root';
 import { note, say } from './output.js';
 
 export function registerDeployCommand(program: Command): void {

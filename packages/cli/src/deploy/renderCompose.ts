@@ -10,7 +10,7 @@ import {
   type BindInfo,
   type ClusterTopology,
 } from '../stack/dns.js';
-import { repoRoot } from '../stack/paths.js';
+import { repoRoot } from '@pdme/common/repo-root';
 import { localStackConfig } from '../stack/stackConfig.js';
 import { renderDeployTemplate } from '../stack/template.js';
 import {

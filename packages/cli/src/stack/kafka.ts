@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { repoRoot, type StackPaths } from './paths.js';
+import { repoRoot } from '@pdme/common/repo-root';
+import type { StackPaths } from './paths.js';
 import { isAlive, runningPid, startDetached, stopDetached, waitFor } from './processes.js';
 
 export interface KafkaInfo {

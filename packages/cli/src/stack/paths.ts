@@ -1,17 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-/** The workspace root: the folder holding pnpm-workspace.yaml above this file. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('pdme: cannot find the workspace root (pnpm-workspace.yaml)');
-    dir = parent;
-  }
-  return dir;
-}
+import { join, resolve } from 'node:path';
+import { repoRoot } from '@pdme/common/repo-root';
 
 export interface StackPaths {
   /** Everything the local stack writes: configs, data, pid files. Ignored by git. */

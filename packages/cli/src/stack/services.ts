@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { StackPaths } from './paths.js';
-import { repoRoot } from './paths.js';
+import { repoRoot } from '@pdme/common/repo-root';
 import { runningPid, startDetached, stopDetached, waitFor } from './processes.js';
 
 export const SERVICE_NAMES = ['ingest', 'forecaster', 'decision', 'dns-updater', 'gateway'] as const;

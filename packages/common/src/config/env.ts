@@ -24,23 +24,29 @@ export function loadEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv, 
   return result.data;
 }
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const LogLevelSchema = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
+
+/** Comma-separated bootstrap brokers, as every Kafka-using process reads them. */
+export const KafkaBrokersSchema = z
+  .string()
+  .default('127.0.0.1:19092')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((b) => b.trim())
+      .filter((b) => b.length > 0),
+  )
+  .pipe(z.array(z.string()).min(1, 'needs at least one broker'));
 const portNumber = z.coerce.number().int().min(0).max(65535);
 
 /** Environment every service reads; each service's config.ts extends it with its own keys. */
 export const ServiceEnvSchema = z.object({
   PDME_CONFIG_FILE: z.string().min(1, 'path of the PDME config file (JSON or YAML) is required'),
-  KAFKA_BROKERS: z
-    .string()
-    .default('127.0.0.1:19092')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((b) => b.trim())
-        .filter((b) => b.length > 0),
-    ),
+  KAFKA_BROKERS: KafkaBrokersSchema,
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
-  LOG_LEVEL: logLevel,
+  LOG_LEVEL: LogLevelSchema,
   OPS_HOST: z.string().default('127.0.0.1'),
   /** /metrics, /healthz and /readyz. */
   OPS_PORT: portNumber,

@@ -1,10 +1,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PdmeError } from '@pdme/common/errors';
+import { PdmeError } from './errors/index.js';
 
-/** The monorepo root: the nearest directory at or above `start` holding pnpm-workspace.yaml. */
-export function findRepoRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
+/**
+ * The workspace root: the nearest directory at or above `start` holding pnpm-workspace.yaml. Used by
+ * code that reads the repository's own files (deploy templates, protos, the Kafka pom).
+ */
+export function repoRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
   let dir = start;
   for (;;) {
     if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
