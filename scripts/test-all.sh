@@ -18,6 +18,10 @@ stop_stack() { pnpm pdme stack down || true; }
 trap stop_stack EXIT
 echo "== local stack";   pnpm pdme stack up
 echo "== integration";   pnpm test:integration $(reporters integration)
+# Faults on the running stack (short form); each test leaves the stack healthy again.
+echo "== chaos";         pnpm test:chaos $(reporters chaos) --passWithNoTests
+# The secure profile runs its own stack (TLS everywhere) next to the plain one.
+echo "== secure";        pnpm test:secure $(reporters secure) --passWithNoTests
 
 # One plain closing line for whoever reads the log: counts over every vitest run above.
 node -e '
