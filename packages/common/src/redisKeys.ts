@@ -10,6 +10,10 @@ export const REDIS_KEYS = {
   forecast: (cluster: string, resource: string) => `pdme:forecast:${cluster}:${resource}`,
   /** Counters for stats: mirrors created, removed, failed, late [decision]. */
   counters: 'pdme:stats:counters',
+  /** Hash forecaster instance -> JSON accuracy report (totals per model, top series) [forecaster]. */
+  forecastAccuracy: 'pdme:stats:forecast-accuracy',
+  /** Hash `<service>/<name>/<instance>` -> JSON latency summary (p50/p99) [each service, own fields]. */
+  latency: 'pdme:stats:latency',
   /** Command ids already applied, with a TTL, so replays are no-ops [dns-updater]. */
   appliedCommand: (commandId: string) => `pdme:applied:${commandId}`,
   /** Window state of the forecaster, per partition [forecaster]. */

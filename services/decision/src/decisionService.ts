@@ -18,6 +18,7 @@ import { TOPICS } from '@pdme/common/topics';
 import { commandId } from './commandId.js';
 import { decideMirroring, type DecisionInput } from './decideMirroring.js';
 import { isLateCommand } from './lateCommand.js';
+import { pausedDecision } from './pausedDecision.js';
 import type { MirrorStore } from './mirrorStore.js';
 import {
   decideByBenefit,
@@ -25,6 +26,7 @@ import {
   type BenefitDecision,
   type BenefitSettings,
 } from './policies/benefitDecision.js';
+import { DemandMemory } from './policies/demandMemory.js';
 import { ForecastBook } from './policies/forecastBook.js';
 
 /** A pending mirror with no result after this long gets its command sent again (same id). */
@@ -41,6 +43,11 @@ export interface DecisionServiceDeps {
   readonly benefit?: BenefitSettings;
   /** Resources whose latest forecast the benefit policy remembers, per cluster. */
   readonly maxForecastsPerCluster?: number;
+  /**
+   * Half-life of a long-run demand prior (DemandMemory) the benefit policy adds to forecast hits;
+   * unset: no prior. `pdme sim` scores it as benefit-live+prior (4 hours = 24 ten-minute windows).
+   */
+  readonly priorHalfLifeMs?: number;
   /** Called for each mirror command issued after the time it had to be live by. */
   readonly onLateCommand?: () => void;
 }
@@ -68,6 +75,8 @@ function configView(config: PdmeConfig): ConfigView {
 export class DecisionService {
   private derived: { config: PdmeConfig; view: ConfigView } | undefined;
   private readonly book: ForecastBook;
+  /** Long-run decayed demand per cluster, learnt from the forecasts (the benefit policy's prior). */
+  private readonly memories = new Map<string, DemandMemory>();
 
   constructor(private readonly deps: DecisionServiceDeps) {
     this.book = new ForecastBook(deps.maxForecastsPerCluster ?? DEFAULT_MAX_FORECASTS_PER_CLUSTER);
@@ -107,7 +116,10 @@ export class DecisionService {
       settings,
       nowMs: this.deps.now(),
     };
-    const decision = settings.policy === 'benefit' ? await this.byBenefit(input) : decideMirroring(input);
+    const decision = pausedDecision(
+      settings.policy === 'benefit' ? await this.byBenefit(input, forecast) : decideMirroring(input),
+      settings.paused,
+    );
     switch (decision.kind) {
       case 'mirror': {
         const server = decision.server.server;
@@ -175,21 +187,42 @@ export class DecisionService {
   }
 
   /** The capacity-aware policy: remembers this forecast, then ranks it against the residents. */
-  private async byBenefit(input: DecisionInput): Promise<BenefitDecision> {
-    const { forecast } = input;
+  private async byBenefit(input: DecisionInput, forecast: DemandForecast): Promise<BenefitDecision> {
     const cluster = forecast.cluster;
+    const memory = this.memoryOf(cluster);
+    memory?.record(forecast.resource, forecast);
+    const priorHits = memory?.valueOf(forecast.resource, forecast.issuedMs) ?? 0;
     this.book.record(cluster, forecast.resource, predictedHits(forecast));
     const decision = decideByBenefit({
       ...input,
       residents: await this.deps.store.mirrorsIn(cluster),
-      hitsOf: (resource) => this.book.hitsOf(cluster, resource),
+      // Residents are valued now: their forecast hits plus their prior as it stands today.
+      hitsOf: (resource) => {
+        const hits = this.book.hitsOf(cluster, resource);
+        return hits === undefined ? undefined : hits + (memory?.valueOf(resource, forecast.issuedMs) ?? 0);
+      },
       benefit: this.deps.benefit ?? DEFAULT_BENEFIT,
       contendedWindows: this.book.contendedWindows(cluster, forecast.resource),
+      priorHits,
     });
     // Out-ranking the residents counts only in consecutive forecasts.
     const contended = decision.kind === 'contend' ? decision.contendedWindows : 0;
     this.book.setContendedWindows(cluster, forecast.resource, contended);
     return decision;
+  }
+
+  private memoryOf(cluster: string): DemandMemory | undefined {
+    const halfLifeMs = this.deps.priorHalfLifeMs;
+    if (halfLifeMs === undefined) return undefined;
+    let memory = this.memories.get(cluster);
+    if (memory === undefined) {
+      memory = new DemandMemory(
+        halfLifeMs,
+        this.deps.maxForecastsPerCluster ?? DEFAULT_MAX_FORECASTS_PER_CLUSTER,
+      );
+      this.memories.set(cluster, memory);
+    }
+    return memory;
   }
 
   async onResult(result: MirrorResult): Promise<void> {

@@ -1,8 +1,9 @@
 import { LiveConfig } from '@pdme/common/config';
 import { TopicConsumer } from '@pdme/common/kafka';
-import { counter, gauge } from '@pdme/common/metrics';
+import { counter, gauge, histogram } from '@pdme/common/metrics';
 import { createRedis } from '@pdme/common/redis';
 import { runMain, startServiceRuntime } from '@pdme/common/service';
+import { reportLatencies } from '@pdme/common/stats-reports';
 import { GROUPS, TOPICS } from '@pdme/common/topics';
 import { loadDecisionEnv } from './config.js';
 import { DecisionService } from './decisionService.js';
@@ -16,9 +17,10 @@ runMain('decision', async () => {
   // change without a restart when the gateway publishes a new version.
   const live = new LiveConfig({
     redis: rt.redis,
-    subscriber: createRedis(env.REDIS_URL, rt.logger),
+    subscriber: createRedis(env.REDIS_URL, rt.logger, rt.redisSecurity),
     initial: rt.config,
     logger: rt.logger,
+    cipher: rt.atRest?.cipher,
   });
   rt.lifecycle.onShutdown('consumers', 'live-config', () => live.stop());
   await live.start();
@@ -55,6 +57,13 @@ runMain('decision', async () => {
     onLateCommand: () => lateCommands.inc(),
   });
   const decisions = counter(rt.registry, 'pdme_decision_decisions_total', 'Decisions by kind', ['kind']);
+  const decideLatency = histogram(
+    rt.registry,
+    'pdme_decision_decide_seconds',
+    'One forecast decided: reservations and mirror commands included',
+    [],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  );
   const forecasts = new TopicConsumer({
     kafka: rt.kafka,
     groupId: GROUPS.decision,
@@ -64,7 +73,9 @@ runMain('decision', async () => {
     publisher: rt.publisher,
     registry: rt.registry,
     handle: async (forecast) => {
+      const stopTimer = decideLatency.startTimer();
       const decision = await service.onForecast(forecast);
+      stopTimer();
       decisions.inc({ kind: decision?.kind ?? 'ignored' });
     },
   });
@@ -82,5 +93,8 @@ runMain('decision', async () => {
   rt.lifecycle.onShutdown('consumers', 'results-consumer', () => results.stop());
   await forecasts.start();
   await results.start();
+  reportLatencies(rt, env.INSTANCE_ID, [
+    { name: 'decide', description: 'one forecast decided, commands published', histogram: decideLatency },
+  ]);
   rt.lifecycle.markReady();
 });

@@ -1,5 +1,38 @@
-import { request } from 'node:http';
+import {
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { checkServerIdentity } from 'node:tls';
 import { PdmeError } from '@pdme/common/errors';
+
+/** HTTPS towards the cache servers, their certificates checked against `ca` (system CAs without). */
+export interface CacheTls {
+  readonly ca?: Buffer;
+}
+
+/** An HTTP or, with `tls`, an HTTPS request: the one place that decides how PDME talks to caches. */
+export function cacheRequest(
+  options: RequestOptions,
+  tls: CacheTls | undefined,
+  onResponse: (res: IncomingMessage) => void,
+): ClientRequest {
+  if (tls === undefined) return httpRequest(options, onResponse);
+  const address = options.host ?? '';
+  return httpsRequest(
+    {
+      ...options,
+      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+      // Node would take the Host header (the resource) as SNI and as the name to verify: SNI would then
+      // show the resource in clear in the ClientHello. The cache is identified by its address instead.
+      servername: '',
+      checkServerIdentity: (_name, cert) => checkServerIdentity(address, cert),
+    },
+    onResponse,
+  );
+}
 
 export interface WarmTarget {
   /** The resource's host name, sent as Host so the cache keys the content as clients will ask. */
@@ -12,6 +45,7 @@ export interface WarmTarget {
 export interface WarmOptions {
   readonly timeoutMs: number;
   readonly concurrency: number;
+  readonly tls?: CacheTls;
 }
 
 interface FetchResult {
@@ -20,9 +54,14 @@ interface FetchResult {
   readonly bytes: number;
 }
 
-function fetchThroughCache(target: WarmTarget, path: string, timeoutMs: number): Promise<FetchResult> {
+function fetchThroughCache(
+  target: WarmTarget,
+  path: string,
+  options: Pick<WarmOptions, 'timeoutMs' | 'tls'>,
+): Promise<FetchResult> {
+  const { timeoutMs } = options;
   return new Promise((resolve, reject) => {
-    const req = request(
+    const req = cacheRequest(
       {
         host: target.address,
         port: target.port,
@@ -31,6 +70,7 @@ function fetchThroughCache(target: WarmTarget, path: string, timeoutMs: number):
         headers: { host: target.resource },
         timeout: timeoutMs,
       },
+      options.tls,
       (res) => {
         let bytes = 0;
         res.on('data', (chunk: Buffer) => {
@@ -65,7 +105,7 @@ export async function warmAndVerify(target: WarmTarget, options: WarmOptions): P
     for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
       let first: FetchResult;
       try {
-        first = await fetchThroughCache(target, path, options.timeoutMs);
+        first = await fetchThroughCache(target, path, options);
       } catch (error) {
         throw new PdmeError('WARM_FAILED', `warming ${where}${path}: ${String(error)}`, {
           cause: error,
@@ -77,7 +117,7 @@ export async function warmAndVerify(target: WarmTarget, options: WarmOptions): P
           retryable: true,
         });
       }
-      const second = await fetchThroughCache(target, path, options.timeoutMs);
+      const second = await fetchThroughCache(target, path, options);
       if (second.cacheStatus?.toUpperCase() !== 'HIT') {
         throw new PdmeError(
           'WARM_FAILED',

@@ -3,7 +3,7 @@ import { PdmeError, errorMessage } from '@pdme/common/errors';
 import { backoffMs, sleep } from '@pdme/common/lifecycle';
 import type { Logger } from '@pdme/common/logging';
 import { MirrorAction, MirrorOutcome, MirrorResult, type MirrorCommand } from '@pdme/common/proto';
-import { warmAndVerify } from './cacheWarmer.js';
+import { warmAndVerify, type CacheTls } from './cacheWarmer.js';
 import { claimNameWithCname, releaseName, replaceOwnedCname, verifyCname } from './mirrorRecords.js';
 import type { OwnedNames } from './ownedNames.js';
 import { DnsUpdateError, type UpdateRequest } from './rfc2136/index.js';
@@ -26,6 +26,8 @@ export interface CommandApplierDeps {
   readonly logger: Logger;
   readonly now: () => number;
   readonly warmAttempts?: number;
+  /** HTTPS to the caches when set (CACHE_TLS / CACHE_TLS_CA_FILE). */
+  readonly cacheTls?: CacheTls;
 }
 
 type Outcome = { outcome: MirrorOutcome; reason: string };
@@ -171,7 +173,11 @@ export class CommandApplier {
             port: command.serverPort,
             paths: command.warmPaths.length > 0 ? command.warmPaths : ['/'],
           },
-          { timeoutMs: dnsUpdater.warmTimeoutMs, concurrency: dnsUpdater.warmConcurrency },
+          {
+            timeoutMs: dnsUpdater.warmTimeoutMs,
+            concurrency: dnsUpdater.warmConcurrency,
+            ...(this.deps.cacheTls === undefined ? {} : { tls: this.deps.cacheTls }),
+          },
         );
         return undefined;
       } catch (error) {

@@ -1,11 +1,12 @@
 import { TopicConsumer } from '@pdme/common/kafka';
-import { counter } from '@pdme/common/metrics';
+import { counter, histogram } from '@pdme/common/metrics';
 import { MirrorOutcome } from '@pdme/common/proto';
 import { runMain, startServiceRuntime } from '@pdme/common/service';
+import { reportLatencies } from '@pdme/common/stats-reports';
 import { GROUPS, TOPICS } from '@pdme/common/topics';
 import { redisLedger } from './appliedLedger.js';
 import { CommandApplier } from './commandApplier.js';
-import { loadDnsUpdaterEnv, tsigKeyEnv } from './config.js';
+import { cacheTls, loadDnsUpdaterEnv, tsigKeyEnv } from './config.js';
 import { redisDesiredMirrors } from './desiredMirrors.js';
 import { httpHealthCheck } from './healthCheck.js';
 import { redisOwnedNames } from './ownedNames.js';
@@ -35,6 +36,7 @@ runMain('dns-updater', async () => {
       }),
     ]),
   );
+  const tls = cacheTls(env);
   const owned = redisOwnedNames(rt.redis);
   const applier = new CommandApplier({
     config,
@@ -43,10 +45,20 @@ runMain('dns-updater', async () => {
     now: Date.now,
     ledger: redisLedger(rt.redis),
     owned,
+    ...(tls === undefined ? {} : { cacheTls: tls }),
   });
   const outcomes = counter(rt.registry, 'pdme_dns_updater_commands_total', 'Mirror commands by outcome', [
     'outcome',
   ]);
+  // Command issued by decision -> record updated and verified in DNS: what /pdme/stats shows as the
+  // DNS update latency.
+  const toVisible = histogram(
+    rt.registry,
+    'pdme_dns_updater_command_to_visible_seconds',
+    'Mirror command issued to the DNS record verified, for applied commands',
+    [],
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120],
+  );
   const consumer = new TopicConsumer({
     kafka: rt.kafka,
     groupId: GROUPS.dnsUpdater,
@@ -61,6 +73,8 @@ runMain('dns-updater', async () => {
     handle: async (command) => {
       const result = await applier.apply(command);
       outcomes.inc({ outcome: result === undefined ? 'duplicate' : MirrorOutcome[result.outcome] });
+      if (result?.outcome === MirrorOutcome.MIRROR_OUTCOME_APPLIED)
+        toVisible.observe(result.latencyMs / 1000);
       if (result !== undefined) {
         await rt.publisher.publish(TOPICS.mirrorResults, [{ key: result.resource, value: result }]);
       }
@@ -68,6 +82,13 @@ runMain('dns-updater', async () => {
   });
   rt.lifecycle.onShutdown('consumers', 'mirror-commands-consumer', () => consumer.stop());
   await consumer.start();
+  reportLatencies(rt, env.INSTANCE_ID, [
+    {
+      name: 'command-to-visible',
+      description: 'mirror command issued to the DNS record updated and verified',
+      histogram: toVisible,
+    },
+  ]);
 
   if (env.RECONCILE_INTERVAL_MS > 0) {
     const reconciler = new Reconciler({
@@ -75,7 +96,7 @@ runMain('dns-updater', async () => {
       clients,
       desired: redisDesiredMirrors(rt.redis),
       owned,
-      healthCheck: httpHealthCheck(),
+      healthCheck: httpHealthCheck(2_000, tls),
       publishResult: (result) =>
         rt.publisher.publish(TOPICS.mirrorResults, [{ key: result.resource, value: result }]),
       logger: rt.logger,

@@ -1,11 +1,15 @@
 import { TopicConsumer } from '@pdme/common/kafka';
-import { counter, gauge } from '@pdme/common/metrics';
+import { REDIS_KEYS } from '@pdme/common/keys';
+import { counter, gauge, histogram } from '@pdme/common/metrics';
 import { runMain, startServiceRuntime } from '@pdme/common/service';
+import { LatencyReporter } from '@pdme/common/stats-reports';
 import { GROUPS, TOPICS } from '@pdme/common/topics';
+import { AccuracyReporter } from './accuracyReporter.js';
 import { loadForecasterEnv } from './config.js';
 import { EventAnnouncer } from './eventAnnouncer.js';
 import { ForecastPublisher } from './forecastPublisher.js';
 import { SeriesForecaster } from './seriesForecaster.js';
+import type { ClosedWindow } from './windowCounter.js';
 import { WindowPipeline } from './windowPipeline.js';
 import { WindowStateStore } from './windowStateStore.js';
 
@@ -25,6 +29,40 @@ runMain('forecaster', async () => {
   });
   const output = new ForecastPublisher(rt.publisher, rt.redis, forecast.forecastTtlSeconds);
   const events = counter(rt.registry, 'pdme_forecaster_events_total', 'Query events by outcome', ['outcome']);
+  // Forecast-poisoning defence: what the per-group cap removed, and windows one group dominated.
+  const influenceCap = forecast.influenceCap.enabled ? forecast.influenceCap : undefined;
+  const cappedEvents = counter(
+    rt.registry,
+    'pdme_forecaster_influence_capped_events_total',
+    'Query events left out of window counts by the per-client-group influence cap',
+    [],
+  );
+  const dominatedWindows = counter(
+    rt.registry,
+    'pdme_forecaster_dominated_windows_total',
+    'Closed windows in which one anonymized client group sent most of the queries (possible poisoning)',
+    ['cluster'],
+  );
+  const watchInfluence = (closed: readonly ClosedWindow[]) => {
+    for (const window of closed) {
+      const removed = (window.rawCount ?? window.count) - window.count;
+      if (removed > 0) cappedEvents.inc(removed);
+      if (window.dominated !== true) continue;
+      dominatedWindows.inc({ cluster: window.cluster });
+      // Resource and cluster only: the group is a keyed hash, still not logged.
+      rt.logger.warn(
+        {
+          event: 'forecaster.influence.dominated',
+          resource: window.resource,
+          cluster: window.cluster,
+          rawCount: window.rawCount,
+          count: window.count,
+          topGroupShare: window.topGroupShare,
+        },
+        'one client group dominated a window; its influence was capped',
+      );
+    }
+  };
   const published = counter(
     rt.registry,
     'pdme_forecaster_forecasts_published_total',
@@ -61,16 +99,54 @@ runMain('forecaster', async () => {
     activeEvents.set(announcer.book.size);
   };
 
+  // Closed windows -> models updated, forecasts published and cached: the forecaster's processing
+  // latency per window update, summarized (p50/p99) into Redis for the gateway's stats.
+  const windowUpdate = histogram(
+    rt.registry,
+    'pdme_forecaster_window_update_seconds',
+    'Closed windows to forecasts published and cached, per batch of windows closing together',
+    [],
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
+  const statsReports = {
+    accuracy: new AccuracyReporter({
+      redis: rt.redis,
+      key: REDIS_KEYS.forecastAccuracy,
+      instance: env.INSTANCE_ID,
+      forecaster,
+      windowMs: forecast.windowMs,
+      logger: rt.logger,
+      topSeries: env.STATS_TOP_SERIES,
+      everyMs: env.STATS_REPORT_EVERY_MS,
+    }),
+    latency: new LatencyReporter(REDIS_KEYS.latency, {
+      redis: rt.redis,
+      service: 'forecaster',
+      instance: env.INSTANCE_ID,
+      logger: rt.logger,
+      everyMs: env.STATS_REPORT_EVERY_MS,
+      sources: [
+        {
+          name: 'window-update',
+          description: 'closed windows to forecasts published and cached',
+          histogram: windowUpdate,
+        },
+      ],
+    }),
+  };
+
   // Live windows close on the wall clock: queries arrive in real time, so event time ~ now.
   const windows = new WindowPipeline({
     kafka: rt.kafka,
     groupId: `${GROUPS.forecaster}${env.KAFKA_GROUP_SUFFIX}`,
-    store: new WindowStateStore(rt.redis, env.WINDOW_STATE_KEY_PREFIX),
+    store: new WindowStateStore(rt.redis, env.WINDOW_STATE_KEY_PREFIX, rt.atRest?.cipher),
     logger: rt.logger,
     windowMs: forecast.windowMs,
     allowedLatenessMs: forecast.allowedLatenessMs,
     persistEveryMs: env.WINDOW_PERSIST_EVERY_MS,
     watermark: () => Date.now(),
+    cipher: rt.atRest?.cipher,
+    influenceCap,
     onOutcome: (outcome) => events.inc({ outcome }),
     onPoison: async (origin, reason, payload) => {
       rt.logger.warn({ event: 'forecaster.kafka.dead_letter', origin, reason }, 'message dead-lettered');
@@ -114,7 +190,9 @@ runMain('forecaster', async () => {
     closing = closing
       .then(() =>
         windows.closeDue(async (closed) => {
+          const started = process.hrtime.bigint();
           const now = Date.now();
+          watchInfluence(closed);
           const forecasts = closed
             .map((window) => forecaster.observe(window, now))
             .filter((f) => f !== undefined)
@@ -122,6 +200,7 @@ runMain('forecaster', async () => {
           announcer.book.dropExpired(now);
           exportAccuracy();
           await output.publish(forecasts);
+          if (closed.length > 0) windowUpdate.observe(Number(process.hrtime.bigint() - started) / 1e9);
           published.inc(forecasts.length);
           for (const f of forecasts) {
             rt.logger.info(
@@ -149,10 +228,14 @@ runMain('forecaster', async () => {
   rt.lifecycle.onShutdown('consumers', 'dns-queries-consumer', async () => {
     clearInterval(timer);
     await closing;
+    await statsReports.accuracy.stop();
+    await statsReports.latency.stop();
     await externalEvents.stop();
     await windows.stop();
   });
   await externalEvents.start();
   await windows.start();
+  statsReports.accuracy.start();
+  statsReports.latency.start();
   rt.lifecycle.markReady();
 });

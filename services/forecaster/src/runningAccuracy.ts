@@ -1,3 +1,4 @@
+import type { AccuracyTotals } from '@pdme/common/stats-reports';
 import type { Accuracy } from './evaluation/accuracy.js';
 
 const ABS_ERROR = 0;
@@ -6,6 +7,16 @@ const NAIVE_ERROR = 2;
 const COVERED = 3;
 const POINTS = 4;
 const FIELDS = 5;
+
+function toTotals(totals: ArrayLike<number>, at = 0): AccuracyTotals {
+  return {
+    absError: totals[at + ABS_ERROR] ?? 0,
+    absActual: totals[at + ABS_ACTUAL] ?? 0,
+    naiveError: totals[at + NAIVE_ERROR] ?? 0,
+    covered: totals[at + COVERED] ?? 0,
+    points: totals[at + POINTS] ?? 0,
+  };
+}
 
 /** Totals -> accuracy. MASE is scaled by the last-value (naive) error over the same windows. */
 function toAccuracy(totals: ArrayLike<number>, at = 0): Accuracy {
@@ -29,11 +40,28 @@ function toAccuracy(totals: ArrayLike<number>, at = 0): Accuracy {
  */
 export class RunningAccuracy {
   private rows = new Float64Array(FIELDS * 1024);
+  /** Per row: queries with exponential decay, and when they were last added (ranks busy series). */
+  private recent = new Float64Array(2 * 1024);
   private readonly models = new Map<string, Float64Array>();
 
   reset(row: number): void {
     this.ensure(row);
     this.rows.fill(0, row * FIELDS, (row + 1) * FIELDS);
+    this.recent.fill(0, 2 * row, 2 * row + 2);
+  }
+
+  /** Adds a window's count to the row's recent volume, which halves every `halfLifeMs`. */
+  addVolume(row: number, count: number, atMs: number, halfLifeMs: number): void {
+    this.ensure(row);
+    this.recent[2 * row] = this.recentVolume(row, atMs, halfLifeMs) + count;
+    this.recent[2 * row + 1] = atMs;
+  }
+
+  /** The row's recent volume as of `nowMs`. */
+  recentVolume(row: number, nowMs: number, halfLifeMs: number): number {
+    const volume = this.recent[2 * row] ?? 0;
+    const atMs = this.recent[2 * row + 1] ?? 0;
+    return volume === 0 ? 0 : volume * 0.5 ** (Math.max(0, nowMs - atMs) / halfLifeMs);
   }
 
   record(
@@ -64,6 +92,15 @@ export class RunningAccuracy {
     return toAccuracy(this.rows, row * FIELDS);
   }
 
+  /** The row's raw totals (summable across instances, unlike the ratios). */
+  totalsOfRow(row: number): AccuracyTotals {
+    return toTotals(this.rows, row * FIELDS);
+  }
+
+  totalsByModel(): Map<string, AccuracyTotals> {
+    return new Map([...this.models].map(([model, totals]) => [model, toTotals(totals)]));
+  }
+
   byModel(): Map<string, Accuracy> {
     return new Map([...this.models].map(([model, totals]) => [model, toAccuracy(totals)]));
   }
@@ -73,5 +110,8 @@ export class RunningAccuracy {
     const grown = new Float64Array(Math.max(this.rows.length * 2, (row + 1) * FIELDS));
     grown.set(this.rows);
     this.rows = grown;
+    const recent = new Float64Array((grown.length / FIELDS) * 2);
+    recent.set(this.recent);
+    this.recent = recent;
   }
 }

@@ -50,6 +50,11 @@ export class SeriesSlots {
     return this.index.keys();
   }
 
+  /** Every key with its row offset, in insertion order. */
+  entries(): IterableIterator<[string, number]> {
+    return this.index.entries();
+  }
+
   get size(): number {
     return this.index.size;
   }

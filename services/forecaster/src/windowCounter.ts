@@ -1,8 +1,12 @@
+import { capInfluence, type InfluenceCapOptions } from '@pdme/common/fairness';
+
 export interface CountableEvent {
   readonly eventId: string;
   readonly tsMs: number;
   readonly resource: string;
   readonly cluster: string;
+  /** The anonymized client group (keyed hash of the /24 or /48) and its key epoch, as ingest sets them. */
+  readonly client?: { readonly clientHash: string; readonly keyEpoch: number } | undefined;
 }
 
 export interface ClosedWindow {
@@ -10,13 +14,27 @@ export interface ClosedWindow {
   readonly cluster: string;
   readonly windowStartMs: number;
   readonly windowMs: number;
+  /**
+   * What the models see: the count after each client group's influence is capped. The fields below
+   * describe the cap; windows built elsewhere (simulator, tests) may leave them out.
+   */
   readonly count: number;
+  /** Events as received (de-duplicated), before the cap. */
+  readonly rawCount?: number;
+  /** Distinct client groups in the window. */
+  readonly groups?: number;
+  /** Groups whose contribution was cut to the cap. */
+  readonly cappedGroups?: number;
+  /** One group sent at least the dominance share of a large enough window: a flood, not a crowd. */
+  readonly dominated?: boolean;
+  readonly topGroupShare?: number;
 }
 
 export type AddOutcome = 'counted' | 'duplicate' | 'late';
 
 interface OpenWindow {
-  readonly ids: Set<string>;
+  /** Event id -> client group ('' when the event names none). */
+  readonly ids: Map<string, string>;
 }
 
 interface SeriesState {
@@ -37,8 +55,8 @@ export interface WindowCounterSnapshot {
     readonly cluster: string;
     readonly nextToClose: number;
     readonly idleWindows: number;
-    /** Open windows: start and the ids counted in it. */
-    readonly open: readonly (readonly [number, readonly string[]])[];
+    /** Open windows: start, the ids counted in it and (same order) their client groups. */
+    readonly open: readonly (readonly [number, readonly string[], (readonly string[])?])[];
   }[];
 }
 
@@ -48,6 +66,14 @@ export interface WindowCounterOptions {
   readonly allowedLatenessMs: number;
   /** A series with this many empty windows in a row is dropped (its demand is zero). */
   readonly forgetAfterWindows?: number;
+  /** Caps each client group's contribution per window (forecast poisoning); absent: raw counts. */
+  readonly influenceCap?: InfluenceCapOptions;
+}
+
+/** Events without a client group (older producers) count as one group each: never merged into a flood. */
+function groupOf(event: CountableEvent): string {
+  const client = event.client;
+  return client === undefined || client.clientHash === '' ? '' : `${client.keyEpoch}:${client.clientHash}`;
 }
 
 /**
@@ -84,11 +110,11 @@ export class WindowCounter {
     if (start < state.nextToClose) return 'late';
     let window = state.open.get(start);
     if (window === undefined) {
-      window = { ids: new Set() };
+      window = { ids: new Map() };
       state.open.set(start, window);
     }
     if (window.ids.has(event.eventId)) return 'duplicate';
-    window.ids.add(event.eventId);
+    window.ids.set(event.eventId, groupOf(event));
     return 'counted';
   }
 
@@ -99,7 +125,8 @@ export class WindowCounter {
     for (const [key, state] of this.series) {
       while (state.nextToClose + windowMs + allowedLatenessMs <= watermarkMs) {
         const start = state.nextToClose;
-        const count = state.open.get(start)?.ids.size ?? 0;
+        const tally = this.tally(state.open.get(start));
+        const count = tally.count;
         state.open.delete(start);
         state.nextToClose = start + windowMs;
         state.idleWindows = count === 0 ? state.idleWindows + 1 : 0;
@@ -108,7 +135,7 @@ export class WindowCounter {
           cluster: state.cluster,
           windowStartMs: start,
           windowMs,
-          count,
+          ...tally,
         });
         if (state.idleWindows >= this.forgetAfter && state.open.size === 0) {
           this.series.delete(key);
@@ -119,6 +146,32 @@ export class WindowCounter {
     return closed.sort((a, b) => a.windowStartMs - b.windowStartMs);
   }
 
+  /** A window's count: raw without a cap; with one, capped per client group and described. */
+  private tally(
+    window: OpenWindow | undefined,
+  ): Omit<ClosedWindow, 'resource' | 'cluster' | 'windowStartMs' | 'windowMs'> {
+    const rawCount = window?.ids.size ?? 0;
+    const cap = this.options.influenceCap;
+    if (cap === undefined) return { count: rawCount };
+    const perGroup = new Map<string, number>();
+    let anonymous = 0;
+    for (const group of window?.ids.values() ?? []) {
+      if (group === '') anonymous += 1;
+      else perGroup.set(group, (perGroup.get(group) ?? 0) + 1);
+    }
+    const pairs: (readonly [string, number])[] = [...perGroup];
+    for (let i = 0; i < anonymous; i++) pairs.push([`anonymous:${i}`, 1]);
+    const capped = capInfluence(pairs, cap);
+    return {
+      count: capped.cappedCount,
+      rawCount,
+      groups: capped.groups,
+      cappedGroups: capped.cappedGroups,
+      dominated: capped.dominated,
+      topGroupShare: capped.topGroupShare,
+    };
+  }
+
   snapshot(): WindowCounterSnapshot {
     return {
       series: [...this.series.values()].map((state) => ({
@@ -126,7 +179,9 @@ export class WindowCounter {
         cluster: state.cluster,
         nextToClose: state.nextToClose,
         idleWindows: state.idleWindows,
-        open: [...state.open].map(([start, window]) => [start, [...window.ids]] as const),
+        open: [...state.open].map(
+          ([start, window]) => [start, [...window.ids.keys()], [...window.ids.values()]] as const,
+        ),
       })),
     };
   }
@@ -140,7 +195,13 @@ export class WindowCounter {
         cluster: s.cluster,
         nextToClose: s.nextToClose,
         idleWindows: s.idleWindows,
-        open: new Map(s.open.map(([start, ids]) => [start, { ids: new Set(ids) }])),
+        // Snapshots written before client groups were kept restore with no group (one each).
+        open: new Map(
+          s.open.map(([start, ids, groups]) => [
+            start,
+            { ids: new Map(ids.map((id, i) => [id, groups?.[i] ?? ''])) },
+          ]),
+        ),
       });
     }
   }

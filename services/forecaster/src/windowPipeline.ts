@@ -1,4 +1,6 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import { openConsumed, openFailureReason, type EnvelopeCipher } from '@pdme/common/crypto';
+import type { InfluenceCapOptions } from '@pdme/common/fairness';
 import type { Logger } from '@pdme/common/logging';
 import { decodeMessage } from '@pdme/common/messages';
 import { TOPICS } from '@pdme/common/topics';
@@ -21,6 +23,10 @@ export interface WindowPipelineOptions {
   readonly onOutcome?: (outcome: AddOutcome | 'undecodable') => void;
   /** Payloads that do not decode; the live service dead-letters them. */
   readonly onPoison?: (origin: string, reason: string, payload: Buffer) => Promise<void>;
+  /** Caps each client group's contribution per window (forecast poisoning); absent: raw counts. */
+  readonly influenceCap?: InfluenceCapOptions;
+  /** Opens sealed query events; one under an unknown key id is poison (dead-lettered with the reason). */
+  readonly cipher?: EnvelopeCipher;
 }
 
 interface PartitionState {
@@ -122,7 +128,7 @@ export class WindowPipeline {
       if (!payload.isRunning() || payload.isStale()) break;
       const offset = Number(message.offset);
       if (offset >= state.nextOffset) {
-        this.count(batch.partition, message.offset, message.value ?? Buffer.alloc(0), state);
+        this.count(batch.partition, message, state);
         state.nextOffset = offset + 1;
       }
       payload.resolveOffset(message.offset);
@@ -131,9 +137,24 @@ export class WindowPipeline {
     await payload.heartbeat();
   }
 
-  private count(partition: number, offset: string, payload: Buffer, state: PartitionState): void {
+  private count(partition: number, message: KafkaMessage, state: PartitionState): void {
+    const { offset } = message;
+    const payload = message.value ?? Buffer.alloc(0);
+    let plaintext: Buffer;
     try {
-      const event = decodeMessage(TOPICS.dnsQueries, payload);
+      plaintext = openConsumed(this.options.cipher, {
+        topic: this.topic,
+        key: message.key,
+        value: payload,
+        headers: message.headers,
+      });
+    } catch (error) {
+      this.options.onOutcome?.('undecodable');
+      void this.options.onPoison?.(`${this.topic}/${partition}@${offset}`, openFailureReason(error), payload);
+      return;
+    }
+    try {
+      const event = decodeMessage(TOPICS.dnsQueries, plaintext);
       this.options.onOutcome?.(state.counter.add(event));
     } catch (error) {
       this.options.onOutcome?.('undecodable');
@@ -157,8 +178,8 @@ export class WindowPipeline {
   }
 
   private async restore(partition: number): Promise<PartitionState> {
-    const { windowMs, allowedLatenessMs } = this.options;
-    const counter = new WindowCounter({ windowMs, allowedLatenessMs });
+    const { windowMs, allowedLatenessMs, influenceCap } = this.options;
+    const counter = new WindowCounter({ windowMs, allowedLatenessMs, influenceCap });
     const saved = await this.options.store.load(partition);
     if (saved !== undefined) counter.restore(saved.windows);
     const nextOffset = saved?.nextOffset ?? 0;

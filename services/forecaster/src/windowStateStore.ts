@@ -1,3 +1,4 @@
+import { openRedisValue, sealRedisValue, type EnvelopeCipher } from '@pdme/common/crypto';
 import type { Redis } from '@pdme/common/redis';
 import { REDIS_KEYS } from '@pdme/common/keys';
 import { PdmeError } from '@pdme/common/errors';
@@ -18,6 +19,8 @@ export class WindowStateStore {
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix = '',
+    /** Seals the windows at rest: they hold event ids and anonymized client groups. */
+    private readonly cipher?: EnvelopeCipher,
   ) {}
 
   key(partition: number): string {
@@ -27,7 +30,10 @@ export class WindowStateStore {
   async save(partition: number, state: PartitionWindowState): Promise<void> {
     await this.redis.hset(this.key(partition), {
       nextOffset: String(state.nextOffset),
-      windows: JSON.stringify(state.windows),
+      windows:
+        this.cipher === undefined
+          ? JSON.stringify(state.windows)
+          : sealRedisValue(this.cipher, this.key(partition), JSON.stringify(state.windows)),
     });
   }
 
@@ -35,7 +41,9 @@ export class WindowStateStore {
     const [nextOffset, windows] = await this.redis.hmget(this.key(partition), 'nextOffset', 'windows');
     if (typeof nextOffset !== 'string' || typeof windows !== 'string') return undefined;
     try {
-      return { nextOffset: Number(nextOffset), windows: JSON.parse(windows) as WindowCounterSnapshot };
+      const text =
+        this.cipher === undefined ? windows : openRedisValue(this.cipher, this.key(partition), windows);
+      return { nextOffset: Number(nextOffset), windows: JSON.parse(text) as WindowCounterSnapshot };
     } catch (cause) {
       throw new PdmeError('INTERNAL', `window state of partition ${partition} is not valid JSON`, {
         cause,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CachedStatsSource } from './cachedStatsSource.js';
 import type { StatsFilter } from './statsFilter.js';
 import type { StatsSnapshot, StatsSource } from './statsReader.js';
+import { noAccuracy } from './statsAccuracy.js';
 
 function snapshotAt(generatedMs: number): StatsSnapshot {
   return {
@@ -15,7 +16,8 @@ function snapshotAt(generatedMs: number): StatsSnapshot {
     generatedMs,
     forecasts: [],
     invalidRecords: 0,
-    performance: { readMs: 1, forecastAgeMs: null },
+    accuracy: noAccuracy(),
+    performance: { readMs: 1, forecastAgeMs: null, latencies: [] },
   };
 }
 

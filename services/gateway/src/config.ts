@@ -3,9 +3,13 @@ import {
   loadConfigFile,
   loadEnv,
   LogLevelSchema,
+  loadTransportEnv,
+  TransportEnvShape,
   z,
   type PdmeConfig,
+  type TransportEnv,
 } from '@pdme/common/config';
+import { PdmeError } from '@pdme/common/errors';
 import type { RateLimitSettings } from './rateLimits.js';
 
 /** A port number given as decimal text; 0 asks the OS for a free port (tests). */
@@ -47,6 +51,15 @@ export const GatewayEnvSchema = z.object({
   GATEWAY_READS_PER_MINUTE: count.default(120_000),
   GATEWAY_WRITES_PER_MINUTE: count.default(60),
   GATEWAY_AUTH_FAILURES_PER_MINUTE: count.default(60),
+  /** PEM certificate (chain) and key: HTTP becomes HTTPS and gRPC uses TLS. Plaintext without them. */
+  GATEWAY_TLS_CERT_FILE: z.string().min(1).optional(),
+  GATEWAY_TLS_KEY_FILE: z.string().min(1).optional(),
+  /** PEM CA of client certificates: when set, HTTPS and gRPC clients must present one it signed. */
+  GATEWAY_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
+  /** Keyring document sealing the live config and its audit trail in Redis (absent: plaintext). */
+  PDME_ENVELOPE_KEYRING_FILE: z.string().min(1).optional(),
+  /** TLS/SASL for Kafka and TLS/ACL user for Redis, as every service reads them. */
+  ...TransportEnvShape,
 });
 
 export type GatewayEnv = z.output<typeof GatewayEnvSchema>;
@@ -68,6 +81,12 @@ export interface GatewayConfig {
     readonly audience?: string;
   };
   readonly rateLimits: RateLimitSettings;
+  /** Certificate files of the HTTPS and gRPC listeners (absent: plaintext). */
+  readonly tls: { readonly certFile?: string; readonly keyFile?: string; readonly clientCaFile?: string };
+  /** Transport security of the Kafka and Redis clients (see @pdme/common/config transport). */
+  readonly transport: TransportEnv;
+  /** Keyring file of the at-rest envelope keys (absent: config and audit stored in the clear). */
+  readonly envelopeKeyringFile?: string;
   /** The validated PDME config document read from `configFile`. */
   readonly pdme: PdmeConfig;
 }
@@ -75,6 +94,14 @@ export interface GatewayConfig {
 /** Parses the environment (throws PdmeError CONFIG_INVALID listing every bad variable), then reads the config file. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const parsed = loadEnv(GatewayEnvSchema, env, 'gateway');
+  const transport = loadTransportEnv(parsed, 'gateway');
+  if ((parsed.GATEWAY_TLS_CERT_FILE === undefined) !== (parsed.GATEWAY_TLS_KEY_FILE === undefined))
+    throw new PdmeError(
+      'CONFIG_INVALID',
+      'gateway: set both GATEWAY_TLS_CERT_FILE and GATEWAY_TLS_KEY_FILE, or neither',
+    );
+  if (parsed.GATEWAY_TLS_CLIENT_CA_FILE !== undefined && parsed.GATEWAY_TLS_CERT_FILE === undefined)
+    throw new PdmeError('CONFIG_INVALID', 'gateway: GATEWAY_TLS_CLIENT_CA_FILE needs GATEWAY_TLS_CERT_FILE');
   return {
     configFile: parsed.PDME_CONFIG_FILE,
     redisUrl: parsed.REDIS_URL,
@@ -96,6 +123,17 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       writesPerMinute: parsed.GATEWAY_WRITES_PER_MINUTE,
       authFailuresPerMinute: parsed.GATEWAY_AUTH_FAILURES_PER_MINUTE,
     },
+    tls: {
+      ...(parsed.GATEWAY_TLS_CERT_FILE === undefined ? {} : { certFile: parsed.GATEWAY_TLS_CERT_FILE }),
+      ...(parsed.GATEWAY_TLS_KEY_FILE === undefined ? {} : { keyFile: parsed.GATEWAY_TLS_KEY_FILE }),
+      ...(parsed.GATEWAY_TLS_CLIENT_CA_FILE === undefined
+        ? {}
+        : { clientCaFile: parsed.GATEWAY_TLS_CLIENT_CA_FILE }),
+    },
+    transport,
+    ...(parsed.PDME_ENVELOPE_KEYRING_FILE === undefined
+      ? {}
+      : { envelopeKeyringFile: parsed.PDME_ENVELOPE_KEYRING_FILE }),
     pdme: loadConfigFile(parsed.PDME_CONFIG_FILE),
   };
 }

@@ -12,6 +12,7 @@ import {
 } from './grpcServer.js';
 import type { StatsFilter } from './statsFilter.js';
 import type { StatsSnapshot, StatsSource } from './statsReader.js';
+import { noAccuracy } from './statsAccuracy.js';
 
 const snapshot: StatsSnapshot = {
   mirrors: [
@@ -35,7 +36,8 @@ const snapshot: StatsSnapshot = {
   generatedMs: 1_700_000_000_123,
   forecasts: [],
   invalidRecords: 7,
-  performance: { readMs: 1.5, forecastAgeMs: null },
+  accuracy: noAccuracy(),
+  performance: { readMs: 1.5, forecastAgeMs: null, latencies: [] },
 };
 
 class FakeReader implements StatsSource {

@@ -15,6 +15,8 @@ import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-
 import { grpcErrorStatus, publicError } from './errorMapping.js';
 import { repoRoot } from '@pdme/common/repo-root';
 import { parseStatsFilter } from './statsFilter.js';
+import { toProtoAccuracy, toProtoLatencies } from './statsAccuracy.js';
+import type { ServerTls } from './serverTls.js';
 import type { StatsSnapshot, StatsSource } from './statsReader.js';
 
 export const STATS_SERVICE_NAME = 'pdme.v1.StatsService';
@@ -23,6 +25,8 @@ const HEALTH_SERVICES = ['', STATS_SERVICE_NAME] as const;
 
 export interface GrpcServerOptions {
   readonly host: string;
+  /** Serve over TLS (client certificates required when it names a client CA); insecure without. */
+  readonly tls?: ServerTls;
   /** 0 picks a free port; the bound one is in the result. */
   readonly port: number;
   readonly reader: StatsSource;
@@ -70,6 +74,8 @@ export function toGetStatsResponse(snapshot: StatsSnapshot): GetStatsResponse {
     mirrorsFailed: toUint64(snapshot.mirrorsFailed),
     lateMirrors: toUint64(snapshot.lateMirrors),
     generatedMs: toInt64(snapshot.generatedMs),
+    predictionAccuracy: toProtoAccuracy(snapshot.accuracy),
+    serviceLatencies: toProtoLatencies(snapshot.performance.latencies),
   };
 }
 
@@ -197,7 +203,13 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
   const port = await new Promise<number>((resolvePort, reject) => {
     server.bindAsync(
       bindAddress(options.host, options.port),
-      ServerCredentials.createInsecure(),
+      options.tls === undefined
+        ? ServerCredentials.createInsecure()
+        : ServerCredentials.createSsl(
+            options.tls.clientCa ?? null,
+            [{ cert_chain: options.tls.cert, private_key: options.tls.key }],
+            options.tls.clientCa !== undefined,
+          ),
       (error, bound) => {
         if (error) reject(error);
         else resolvePort(bound);

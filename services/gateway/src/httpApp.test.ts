@@ -8,6 +8,7 @@ import { createHttpApp } from './httpApp.js';
 import { listenHttp, type RunningHttpServer } from './httpServer.js';
 import type { StatsFilter } from './statsFilter.js';
 import type { StatsSnapshot, StatsSource } from './statsReader.js';
+import { noAccuracy } from './statsAccuracy.js';
 
 const snapshot: StatsSnapshot = {
   mirrors: [],
@@ -19,7 +20,8 @@ const snapshot: StatsSnapshot = {
   generatedMs: 1_700_000_000_000,
   forecasts: [],
   invalidRecords: 0,
-  performance: { readMs: 1.5, forecastAgeMs: null },
+  accuracy: noAccuracy(),
+  performance: { readMs: 1.5, forecastAgeMs: null, latencies: [] },
 };
 
 /** A reader that records filters and answers with `snapshot`, or throws `failWith`. */

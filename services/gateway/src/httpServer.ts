@@ -1,4 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { ServerTls } from './serverTls.js';
 
 export interface RunningHttpServer {
   readonly server: Server;
@@ -8,13 +10,30 @@ export interface RunningHttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Listens on host:port and resolves once bound (rejects on EADDRINUSE and the like). */
+/**
+ * Listens on host:port and resolves once bound (rejects on EADDRINUSE and the like); over HTTPS when
+ * `tls` is given, asking for a client certificate only when it names a client CA.
+ */
 export async function listenHttp(
   handler: RequestListener,
   host: string,
   port: number,
+  tls?: ServerTls,
 ): Promise<RunningHttpServer> {
-  const server = createServer(handler);
+  const server: Server =
+    tls === undefined
+      ? createServer(handler)
+      : createHttpsServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            minVersion: 'TLSv1.2',
+            ...(tls.clientCa === undefined
+              ? {}
+              : { ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }),
+          },
+          handler,
+        );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -1,4 +1,6 @@
+import { kafkaSecurity, redisSecurity } from '@pdme/common/config';
 import { ApiKeyStore, Authenticator, jwtVerifier, loadJwtSettings } from '@pdme/common/auth';
+import { loadAtRestKeys } from '@pdme/common/crypto';
 import { errorMessage } from '@pdme/common/errors';
 import { createKafka, ensureTopics, Publisher } from '@pdme/common/kafka';
 import { Lifecycle } from '@pdme/common/lifecycle';
@@ -14,6 +16,7 @@ import { createHttpApp } from './httpApp.js';
 import { listenHttp } from './httpServer.js';
 import { CachedStatsSource } from './cachedStatsSource.js';
 import { StatsReader } from './statsReader.js';
+import { loadServerTls } from './serverTls.js';
 
 /** Wiring only: every piece lives in its own module. Shutdown steps are registered as pieces start. */
 async function main(): Promise<void> {
@@ -39,7 +42,7 @@ async function main(): Promise<void> {
     lifecycle.onShutdown('servers', 'api-servers', async () => {
       await Promise.all(apiServers.map((stop) => stop())); // gRPC tryShutdown and HTTP close, together
     });
-    const redis = createRedis(config.redisUrl, logger);
+    const redis = createRedis(config.redisUrl, logger, redisSecurity(config.transport, config.redisUrl));
     lifecycle.onShutdown('stores', 'redis', async () => {
       if (redis.status === 'ready') await redis.quit();
       else redis.disconnect(); // QUIT would queue behind a connection that never came
@@ -54,12 +57,38 @@ async function main(): Promise<void> {
       ),
     );
     const isReady = () => lifecycle.isReady();
-    const configStore = new RedisConfigStore(redis, config.pdme);
+    const atRest = loadAtRestKeys(config.envelopeKeyringFile, logger);
+    atRest?.start();
+    lifecycle.onShutdown('stores', 'keyring-reload', () => Promise.resolve(atRest?.stop()));
+    const configStore = new RedisConfigStore(redis, config.pdme, { cipher: atRest?.cipher });
     const live = await configStore.current(); // seeds Redis from PDME_CONFIG_FILE when absent
+    // Values stored in the clear (before sealing was on) or under an older key move to the active
+    // key, at start and then periodically, so a rotated-out key can be dropped.
+    const reseal = async () => {
+      try {
+        const resealed = await configStore.resealAtRest();
+        if (resealed > 0)
+          logger.info({ event: 'gateway.config.resealed', values: resealed }, 'config re-sealed');
+      } catch (error) {
+        logger.warn(
+          { event: 'gateway.config.reseal_failed', error: errorMessage(error) },
+          'config not re-sealed',
+        );
+      }
+    };
+    await reseal();
+    const resealTimer = setInterval(() => void reseal(), 30_000);
+    resealTimer.unref();
+    lifecycle.onShutdown('stores', 'config-reseal', () => Promise.resolve(clearInterval(resealTimer)));
 
-    const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'gateway', logger });
+    const kafka = createKafka({
+      brokers: config.kafkaBrokers,
+      clientId: 'gateway',
+      logger,
+      ...kafkaSecurity(config.transport),
+    });
     await ensureTopics(kafka, allTopicSpecs());
-    const publisher = new Publisher(kafka);
+    const publisher = new Publisher(kafka, { cipher: atRest?.cipher });
     lifecycle.onShutdown('producers', 'kafka-producer', () => publisher.disconnect());
     await publisher.connect();
     const events = {
@@ -78,6 +107,7 @@ async function main(): Promise<void> {
       logger.warn({ event: 'gateway.auth.disabled' }, 'GATEWAY_AUTH=off: every caller may change PDME');
     }
 
+    const tls = loadServerTls(config.tls);
     const http = await listenHttp(
       createHttpApp({
         reader,
@@ -91,9 +121,17 @@ async function main(): Promise<void> {
       }),
       config.host,
       config.httpPort,
+      tls,
     );
     apiServers.push(() => http.close());
-    const grpc = await startGrpcServer({ host: config.host, port: config.grpcPort, reader, logger, auth });
+    const grpc = await startGrpcServer({
+      host: config.host,
+      port: config.grpcPort,
+      reader,
+      logger,
+      auth,
+      ...(tls === undefined ? {} : { tls }),
+    });
     apiServers.push(() => grpc.shutdown());
     const ops = await startOpsServer({ host: config.host, port: config.opsPort, registry, isReady });
     lifecycle.onShutdown(
@@ -114,6 +152,7 @@ async function main(): Promise<void> {
         clusters: reader.clusters,
         configVersion: live.version,
         auth: auth === undefined ? 'off' : jwtSettings === undefined ? 'api-keys' : 'api-keys+jwt',
+        tls: tls === undefined ? 'off' : tls.clientCa === undefined ? 'server' : 'mutual',
       },
       'gateway started',
     );

@@ -3,12 +3,18 @@ import { capturingLogger, sampleConfig } from '../test/fixtures.js';
 import { MemoryConfigSource, MemoryEventSink } from '../test/memorySources.js';
 import { createHttpApp } from './httpApp.js';
 import { openApiDocument } from './openapi.js';
-import type { StatsSource } from './statsReader.js';
+import { noAccuracy } from './statsAccuracy.js';
+import type { StatsSnapshot, StatsSource } from './statsReader.js';
 
 const reader: StatsSource = {
   clusters: ['eu'],
   read: () => Promise.reject(new Error('not used')),
 };
+
+interface Schema {
+  properties?: Record<string, Schema>;
+  items?: Schema;
+}
 
 interface Layer {
   route?: { path: unknown; methods: Record<string, boolean> };
@@ -64,6 +70,56 @@ describe('openApiDocument', () => {
         'startMs',
         'endMs',
       ]),
+    );
+  });
+
+  it('documents every field of a stats snapshot, accuracy and latencies included', () => {
+    // Typed as StatsSnapshot, so a field added to the snapshot fails to compile here until it is listed.
+    const snapshot: StatsSnapshot & { lateCommands: number } = {
+      mirrors: [],
+      servers: [],
+      mirrorsCreated: 0,
+      mirrorsRemoved: 0,
+      mirrorsFailed: 0,
+      lateMirrors: 0,
+      lateCommands: 0,
+      generatedMs: 0,
+      forecasts: [],
+      invalidRecords: 0,
+      accuracy: noAccuracy(),
+      performance: {
+        readMs: 0,
+        forecastAgeMs: null,
+        latencies: [
+          {
+            service: 'forecaster',
+            instance: '1',
+            name: 'window-update',
+            description: '',
+            p50Ms: 1,
+            p99Ms: 2,
+            count: 3,
+            spanMs: 4,
+            atMs: 5,
+          },
+        ],
+      },
+    };
+    const schemas = (openApiDocument()['components'] as { schemas: Record<string, Schema> }).schemas;
+    const stats = schemas['StatsSnapshot'];
+    expect(Object.keys(stats?.properties ?? {}).sort()).toEqual(Object.keys(snapshot).sort());
+    const performanceSchema = stats?.properties?.['performance'];
+    expect(Object.keys(performanceSchema?.properties ?? {}).sort()).toEqual(
+      Object.keys(snapshot.performance).sort(),
+    );
+    expect(Object.keys(performanceSchema?.properties?.['latencies']?.items?.properties ?? {}).sort()).toEqual(
+      Object.keys(snapshot.performance.latencies[0] ?? {}).sort(),
+    );
+    expect(Object.keys(schemas['PredictionAccuracy']?.properties ?? {}).sort()).toEqual(
+      Object.keys(snapshot.accuracy).sort(),
+    );
+    expect(Object.keys(schemas['AccuracyRatios']?.properties ?? {}).sort()).toEqual(
+      Object.keys(snapshot.accuracy.overall).sort(),
     );
   });
 });

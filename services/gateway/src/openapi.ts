@@ -82,7 +82,7 @@ export function openApiDocument(): Json {
       ...statusPagePaths(),
       '/pdme/stats': {
         get: {
-          summary: 'mirrors, server usage, counters and forecasts',
+          summary: 'mirrors, server usage, counters, forecasts, prediction accuracy and latencies',
           parameters: [
             { name: 'cluster', in: 'query', schema: { type: 'string' }, description: 'a configured cluster' },
             { name: 'resource', in: 'query', schema: { type: 'string' }, description: 'a DNS name' },
@@ -197,18 +197,83 @@ export function openApiDocument(): Json {
             generatedMs: { type: 'integer' },
             forecasts: { type: 'array', items: { type: 'object' } },
             invalidRecords: { type: 'integer' },
+            accuracy: ref('PredictionAccuracy'),
             performance: {
               type: 'object',
               description:
-                'what Redis tells about performance; ingest rate/lag and decision/DNS latencies are not yet written there',
+                'what Redis tells about performance: services write latency summaries there; those that do not are absent',
               properties: {
                 readMs: { type: 'number', description: 'time to assemble this answer from Redis' },
                 forecastAgeMs: {
                   type: ['object', 'null'],
                   properties: { median: { type: 'number' }, max: { type: 'number' } },
                 },
+                latencies: {
+                  type: 'array',
+                  description: 'p50/p99 per service instance, from its histogram over spanMs before atMs',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      service: { type: 'string' },
+                      instance: { type: 'string' },
+                      name: { type: 'string', description: 'what was timed, e.g. window-update' },
+                      description: { type: 'string' },
+                      p50Ms: { type: ['number', 'null'] },
+                      p99Ms: { type: ['number', 'null'] },
+                      count: { type: 'integer', description: 'observations in the span' },
+                      spanMs: { type: 'integer' },
+                      atMs: { type: 'integer' },
+                    },
+                  },
+                },
               },
             },
+          },
+        },
+        AccuracyRatios: {
+          type: 'object',
+          description: 'one-step-ahead accuracy; null where the denominator is 0',
+          properties: {
+            mase: { type: ['number', 'null'], description: 'scaled by the naive (last value) error' },
+            wape: { type: ['number', 'null'] },
+            coverage90: { type: ['number', 'null'], description: 'share of windows at or under p90' },
+            points: { type: 'integer', description: 'windows scored' },
+          },
+        },
+        PredictionAccuracy: {
+          type: 'object',
+          description: 'forecast accuracy as the forecaster instances last reported it (every few seconds)',
+          properties: {
+            overall: ref('AccuracyRatios'),
+            byModel: {
+              type: 'array',
+              items: {
+                allOf: [ref('AccuracyRatios')],
+                type: 'object',
+                properties: { model: { type: 'string' } },
+              },
+            },
+            series: {
+              type: 'array',
+              description: 'series busiest lately (top N per instance), narrowed by cluster and resource',
+              items: {
+                allOf: [ref('AccuracyRatios')],
+                type: 'object',
+                properties: {
+                  resource: { type: 'string' },
+                  cluster: { type: 'string' },
+                  model: { type: 'string', description: 'the model in charge now' },
+                  volume: { type: 'number', description: 'queries scored so far' },
+                  recentVolume: {
+                    type: 'number',
+                    description: 'queries lately (halving every 12 windows): what ranks series',
+                  },
+                },
+              },
+            },
+            seriesTracked: { type: 'integer' },
+            instances: { type: 'integer' },
+            reportedMs: { type: ['integer', 'null'] },
           },
         },
         AuditEntries: {

@@ -10,15 +10,21 @@ import {
 } from '@pdme/common/mirror-state';
 import type { GetStatsResponse, Mirror, ServerUsage } from '@pdme/common/proto';
 import type { Redis } from '@pdme/common/redis';
+import { predictionAccuracy, serviceLatencies, type AccuracyOverview } from './statsAccuracy.js';
 import { badInput, type StatsFilter } from './statsFilter.js';
 import { forecastAges, type StatsPerformance } from './statsPerformance.js';
 
-/** The proto GetStatsResponse shape, plus what only the HTTP API shows. */
-export interface StatsSnapshot extends GetStatsResponse {
+/**
+ * The proto GetStatsResponse shape, plus what only the HTTP API shows. Accuracy and latencies are
+ * kept in their JSON form (null for undefined ratios) and mapped to the proto's by the gRPC server.
+ */
+export interface StatsSnapshot extends Omit<GetStatsResponse, 'predictionAccuracy' | 'serviceLatencies'> {
   /** Latest cached forecasts of the mirrored (or filtered) resources, most recent first. */
   forecasts: CachedForecast[];
   /** Records that were skipped because they did not parse; they are never thrown. */
   invalidRecords: number;
+  /** One-step-ahead forecast accuracy, as the forecaster instances last reported it. */
+  accuracy: AccuracyOverview;
   performance: StatsPerformance;
 }
 
@@ -28,12 +34,15 @@ export interface StatsSource {
   read(filter: StatsFilter): Promise<StatsSnapshot>;
 }
 
-export type InvalidRecordKind = 'mirror' | 'server' | 'capacity' | 'counter' | 'forecast';
+export type InvalidRecordKind =
+  'mirror' | 'server' | 'capacity' | 'counter' | 'forecast' | 'accuracy' | 'latency';
 
 export interface StatsReaderOptions {
   readonly now?: () => number;
   /** At most this many forecasts are returned. */
   readonly maxForecasts?: number;
+  /** At most this many series are listed under accuracy. */
+  readonly maxAccuracySeries?: number;
   /** SCAN COUNT hint per round. */
   readonly scanCount?: number;
   /** SCAN stops after this many rounds even if the cursor is not back at 0 (bounds the work per request). */
@@ -99,14 +108,15 @@ function hash(result: unknown): ReadonlyMap<string, string> {
 }
 
 /**
- * Reads what the decision service (mirrors, capacity, servers, counters) and the forecaster
- * (forecasts) keep in Redis and assembles one stats answer: one pipelined round trip for the
+ * Reads what the decision service (mirrors, capacity, servers, counters), the forecaster
+ * (forecasts, accuracy) and every service (latency summaries) keep in Redis and assembles one stats answer: one pipelined round trip for the
  * hashes, then a bounded SCAN plus one MGET for forecasts.
  */
 export class StatsReader implements StatsSource {
   readonly clusters: readonly string[];
   private readonly now: () => number;
   private readonly maxForecasts: number;
+  private readonly maxAccuracySeries: number;
   private readonly scanCount: number;
   private readonly maxScanRounds: number;
   private readonly onInvalid: NonNullable<StatsReaderOptions['onInvalid']>;
@@ -119,6 +129,7 @@ export class StatsReader implements StatsSource {
     this.clusters = [...clusters];
     this.now = options.now ?? Date.now;
     this.maxForecasts = options.maxForecasts ?? 100;
+    this.maxAccuracySeries = options.maxAccuracySeries ?? 50;
     this.scanCount = options.scanCount ?? 200;
     this.maxScanRounds = options.maxScanRounds ?? 50;
     this.onInvalid = options.onInvalid ?? (() => undefined);
@@ -211,9 +222,19 @@ export class StatsReader implements StatsSource {
 
     const forecasts = await this.readForecasts(clusters, filter, mirrored, skip);
     const generatedMs = this.now();
+    const accuracy = predictionAccuracy(hashes.accuracy, filter, {
+      nowMs: generatedMs,
+      maxSeries: this.maxAccuracySeries,
+      onInvalid: (field) => skip('accuracy', REDIS_KEYS.forecastAccuracy, field),
+    });
+    const latencies = serviceLatencies(hashes.latency, {
+      nowMs: generatedMs,
+      onInvalid: (field) => skip('latency', REDIS_KEYS.latency, field),
+    });
     const performanceFigures: StatsPerformance = {
       readMs: Math.round((performance.now() - started) * 1000) / 1000,
       forecastAgeMs: forecastAges(forecasts, generatedMs),
+      latencies,
     };
     return {
       mirrors,
@@ -222,14 +243,18 @@ export class StatsReader implements StatsSource {
       generatedMs,
       forecasts,
       invalidRecords: invalid,
+      accuracy,
       performance: performanceFigures,
     };
   }
 
   /** All hashes in one pipelined round trip. */
-  private async readHashes(
-    clusters: readonly string[],
-  ): Promise<{ clusters: ClusterHashes[]; counters: ReadonlyMap<string, string> }> {
+  private async readHashes(clusters: readonly string[]): Promise<{
+    clusters: ClusterHashes[];
+    counters: ReadonlyMap<string, string>;
+    accuracy: ReadonlyMap<string, string>;
+    latency: ReadonlyMap<string, string>;
+  }> {
     const pipeline = this.redis.pipeline();
     for (const cluster of clusters) {
       pipeline.hgetall(REDIS_KEYS.mirrors(cluster));
@@ -237,6 +262,8 @@ export class StatsReader implements StatsSource {
       pipeline.hgetall(REDIS_KEYS.servers(cluster));
     }
     pipeline.hgetall(REDIS_KEYS.counters);
+    pipeline.hgetall(REDIS_KEYS.forecastAccuracy);
+    pipeline.hgetall(REDIS_KEYS.latency);
     let results: [Error | null, unknown][] | null;
     try {
       results = await pipeline.exec();
@@ -255,6 +282,8 @@ export class StatsReader implements StatsSource {
         serverHash: at(c * 3 + 2),
       })),
       counters: at(clusters.length * 3),
+      accuracy: at(clusters.length * 3 + 1),
+      latency: at(clusters.length * 3 + 2),
     };
   }
 

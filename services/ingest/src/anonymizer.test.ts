@@ -1,5 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Anonymizer } from './anonymizer.js';
+import { Anonymizer, dottedQuadValue } from './anonymizer.js';
 
 const secret = Buffer.from('0123456789abcdef0123456789abcdef');
 const options = { ipv4PrefixLength: 24, ipv6PrefixLength: 48, keyRotationMs: 3_600_000, secret };
@@ -38,5 +39,54 @@ describe('Anonymizer', () => {
 
   it('refuses a short secret', () => {
     expect(() => new Anonymizer({ ...options, secret: Buffer.from('short') })).toThrow(/16 bytes/);
+  });
+});
+
+describe('Anonymizer hashes', () => {
+  const expected = (prefix: string, epoch: number): string => {
+    const key = createHmac('sha256', secret).update(`pdme-anon-epoch:${epoch}`).digest();
+    return createHmac('sha256', key).update(prefix).digest('hex').slice(0, 32);
+  };
+
+  it('hash the truncated dotted quad with the epoch key, for every octet-aligned prefix length', () => {
+    for (const [bits, prefix] of [
+      [0, '0.0.0.0'],
+      [8, '192.0.0.0'],
+      [16, '192.0.0.0'],
+      [24, '192.0.2.0'],
+      [32, '192.0.2.10'],
+    ] as const) {
+      const anon = new Anonymizer({ ...options, ipv4PrefixLength: bits });
+      expect(anon.anonymize('192.0.2.10', 0).clientHash).toBe(expected(prefix, 0));
+      expect(anon.anonymize('192.000.2.010', 3_600_000).clientHash).toBe(expected(prefix, 1));
+    }
+  });
+
+  it('truncate prefixes that do not fall on an octet boundary', () => {
+    const anon = new Anonymizer({ ...options, ipv4PrefixLength: 20 });
+    expect(anon.anonymize('192.0.31.10', 0).clientHash).toBe(expected('192.0.16.0', 0));
+  });
+});
+
+describe('dottedQuadValue', () => {
+  it('reads dotted quads and refuses everything else', () => {
+    expect(dottedQuadValue('192.0.2.10')).toBe(0xc000020a);
+    expect(dottedQuadValue('255.255.255.255')).toBe(0xffffffff);
+    expect(dottedQuadValue('0.0.0.0')).toBe(0);
+    for (const bad of [
+      '',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1.2.3.256',
+      '1.2.3.0004',
+      '1..2.3',
+      '1.2.3.4.',
+      '.1.2.3',
+      '1.2.3.a',
+      '::1',
+      ' 1.2.3.4',
+    ]) {
+      expect(dottedQuadValue(bad)).toBe(-1);
+    }
   });
 });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Source } from '@pdme/common/proto';
 import { TOPICS } from '@pdme/common/topics';
@@ -10,7 +9,7 @@ import { readFstrmFile } from './dnstap/fstrmFile.js';
 import type { EventSink } from './eventSink.js';
 import { detectFormat, lineParserFor, type InputFormat, type LineFormatOptions } from './lineFormats.js';
 import { LineIngester } from './lineIngester.js';
-import { toQueryEvent } from './queryEvents.js';
+import { dnstapSourceId, toQueryEvent } from './queryEvents.js';
 import { openInput } from './sources/openInput.js';
 import { readLineBatches } from './sources/readLines.js';
 
@@ -120,7 +119,7 @@ async function backfillFstrm(
           ecsAddress: decoded.ecs?.address,
           source: Source.SOURCE_DNSTAP,
           // The live listener's id: a frame seen live and again in a file is the same event.
-          sourceId: `dnstap:${createHash('sha256').update(record.payload).digest('base64')}`,
+          sourceId: dnstapSourceId(record.payload),
         };
         await sink.query(toQueryEvent(observation, context.anonymizer, context.clusters));
       }

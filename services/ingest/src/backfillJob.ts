@@ -1,3 +1,4 @@
+import { EnvelopeCipher, loadKeyringFile } from '@pdme/common/crypto';
 import { loadConfigFile } from '@pdme/common/config';
 import { createKafka, Publisher } from '@pdme/common/kafka';
 import { createLogger } from '@pdme/common/logging';
@@ -38,7 +39,10 @@ export async function runBackfillJob(options: BackfillJobOptions): Promise<Backf
   const config = loadConfigFile(options.env.PDME_CONFIG_FILE);
   const logger = createLogger('ingest-backfill', { level: 'warn', destination: options.logDestination });
   const kafka = createKafka({ brokers: options.env.KAFKA_BROKERS, clientId: 'pdme-backfill', logger });
-  const publisher = new Publisher(kafka);
+  // Sealed like the service's own events, so consumers treat backfilled events the same way.
+  const keyringFile = options.env.PDME_ENVELOPE_KEYRING_FILE;
+  const cipher = keyringFile === undefined ? undefined : new EnvelopeCipher(loadKeyringFile(keyringFile));
+  const publisher = new Publisher(kafka, { cipher });
   await publisher.connect();
   try {
     const sink = new EventSink({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Batcher } from './batcher.js';
+import { Batcher, ROOM } from './batcher.js';
 
 describe('Batcher', () => {
   it('sends full batches in order and the rest on flush', async () => {
@@ -50,5 +50,31 @@ describe('Batcher', () => {
     await batcher.add(42);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(sent).toEqual([[42]]);
+  });
+
+  it('returns the shared ROOM while there is room, and waits for the acknowledgement when full', async () => {
+    let acknowledge = (): void => undefined;
+    const sent: number[][] = [];
+    const batcher = new Batcher<number>({
+      maxBatch: 2,
+      lingerMs: 10_000,
+      maxPendingBatches: 1,
+      send: (items) => {
+        sent.push(items);
+        return new Promise<void>((resolve) => (acknowledge = resolve));
+      },
+      onSendError: () => undefined,
+    });
+    expect(batcher.add(1)).toBe(ROOM);
+    let released = false;
+    const full = batcher.add(2).then(() => (released = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sent).toEqual([[1, 2]]);
+    expect(released).toBe(false);
+    acknowledge();
+    await full;
+    expect(released).toBe(true);
+    await batcher.close();
+    await expect(batcher.add(3)).rejects.toThrow(/closed/);
   });
 });

@@ -15,6 +15,12 @@ export interface BatcherOptions<T> {
 }
 
 /**
+ * What `add` returns while there is room: already resolved, shared, so the common case allocates
+ * nothing; a caller that must not yield per item (a socket reader) compares against it.
+ */
+export const ROOM: Promise<void> = Promise.resolve();
+
+/**
  * Groups items into batches and sends them one batch at a time, in order. `add` resolves only once
  * the item is buffered below the batch limit, so a caller that awaits it (a socket reader) is paused
  * while Kafka is slow or down: memory stays bounded and nothing is dropped.
@@ -29,19 +35,16 @@ export class Batcher<T> {
 
   constructor(private readonly options: BatcherOptions<T>) {}
 
-  async add(item: T): Promise<void> {
-    if (this.closed) throw new Error('batcher: closed');
+  /** `ROOM` when the item fits; otherwise a promise that resolves once the batch limit allows more. */
+  add(item: T): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('batcher: closed'));
     this.buffer.push(item);
     if (this.buffer.length >= this.options.maxBatch) {
       void this.flush();
-      const limit = Math.max(1, this.options.maxPendingBatches ?? 1);
-      for (let oldest = this.sending[0]; oldest !== undefined && this.sending.length >= limit;) {
-        await oldest;
-        oldest = this.sending[0];
-      }
-    } else {
-      this.timer ??= setTimeout(() => void this.flush(), this.options.lingerMs);
+      return this.waitForRoom();
     }
+    this.timer ??= setTimeout(() => void this.flush(), this.options.lingerMs);
+    return ROOM;
   }
 
   /** Sends what is buffered; resolves when every batch handed over so far has been acknowledged. */
@@ -68,6 +71,14 @@ export class Batcher<T> {
 
   get buffered(): number {
     return this.buffer.length;
+  }
+
+  private async waitForRoom(): Promise<void> {
+    const limit = Math.max(1, this.options.maxPendingBatches ?? 1);
+    for (let oldest = this.sending[0]; oldest !== undefined && this.sending.length >= limit;) {
+      await oldest;
+      oldest = this.sending[0];
+    }
   }
 
   private async sendWithRetry(batch: T[]): Promise<void> {

@@ -65,6 +65,7 @@ const IngestToolEnvSchema = z
   .object({
     PDME_CONFIG_FILE: ServiceEnvSchema.shape.PDME_CONFIG_FILE,
     KAFKA_BROKERS: ServiceEnvSchema.shape.KAFKA_BROKERS,
+    PDME_ENVELOPE_KEYRING_FILE: ServiceEnvSchema.shape.PDME_ENVELOPE_KEYRING_FILE,
     MAXMIND_DB_FILE: z.string().min(1).optional(),
     ...SecretEnv,
   })

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { QueryEvent, Source } from '@pdme/common/proto';
 import type { Anonymizer } from './anonymizer.js';
 import type { ClusterResolver } from './clusterResolver.js';
@@ -21,8 +21,14 @@ export function normalizeName(name: string): string {
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
+// One-shot `hash` rather than createHash: the same digest without a Hash object per event.
 export function eventIdOf(sourceId: string): string {
-  return createHash('sha256').update(sourceId).digest('hex').slice(0, 32);
+  return hash('sha256', sourceId, 'hex').slice(0, 32);
+}
+
+/** A dnstap frame's id, the same live and from a file, so a replayed frame is the same event. */
+export function dnstapSourceId(payload: Uint8Array): string {
+  return `dnstap:${hash('sha256', payload, 'base64')}`;
 }
 
 /** Builds the published event: anonymized client, resolved cluster, and no raw address anywhere. */

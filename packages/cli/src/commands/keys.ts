@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import { ApiKeyStore, scopeFromShortName } from '@pdme/common/auth';
-import { readStackState } from '../stack/stack.js';
+import {
+  activateEnvelopeKey,
+  addEnvelopeKey,
+  describeEnvelopeKeyring,
+  dropEnvelopeKey,
+  ensureEnvelopeKeyring,
+  envelopeKeyringFile,
+} from '../stack/envelopeKeyring.js';
+import { readStackState, stackPaths } from '../stack/stack.js';
 import { note, say } from './output.js';
 
 interface RedisOption {
@@ -79,5 +87,69 @@ export function registerKeysCommand(program: Command): void {
     .action(async (id: string) => {
       const revoked = await withStore(keys.opts<RedisOption>(), (store) => store.revoke(id));
       say(`revoked ${revoked.id} (${revoked.scope}, "${revoked.name}") at ${when(revoked.revokedMs)}`);
+    });
+
+  registerEnvelopeCommands(keys);
+}
+
+interface FileOption {
+  readonly file?: string;
+}
+
+/**
+ * `pdme keys envelope init|list|add|activate|drop`: the at-rest keyring file every service re-reads
+ * within seconds. Rotation (docs/security.md): add, wait for the reload, activate, and drop the old
+ * key only once nothing sealed under it is kept (Kafka retention, Redis values re-written).
+ */
+function registerEnvelopeCommands(keys: Command): void {
+  const envelope = keys
+    .command('envelope')
+    .description(
+      'at-rest envelope keys (AES-256-GCM) of Kafka payloads and Redis config/audit; never printed',
+    )
+    .option(
+      '--file <path>',
+      "the keyring document (default: the local stack's secrets/envelope-keyring.json)",
+    );
+  const fileOf = () => envelope.opts<FileOption>().file ?? envelopeKeyringFile(stackPaths());
+  const show = () => {
+    const { active, ids } = describeEnvelopeKeyring(fileOf());
+    say(`active ${active}; keys ${ids.join(', ')}`);
+  };
+
+  envelope
+    .command('init')
+    .description('write a keyring with one fresh active key, unless the file exists')
+    .action(() => {
+      note(
+        ensureEnvelopeKeyring(fileOf()) ? `wrote ${fileOf()} (mode 0600)` : `${fileOf()} exists; unchanged`,
+      );
+      show();
+    });
+  envelope.command('list').description('the key ids and the active one').action(show);
+  envelope
+    .command('add')
+    .description('rotation step 1: add a new key (readers learn it; writers keep the active key)')
+    .option('--id <id>', 'the new key id (default k<yyyymmdd>-<n>)')
+    .action((options: { id?: string }) => {
+      const id = addEnvelopeKey(fileOf(), options.id);
+      note(`added ${id}; activate it once every service has reloaded (a few seconds)`);
+      say(id);
+    });
+  envelope
+    .command('activate')
+    .description('rotation step 2: seal new data under this key')
+    .argument('<id>', 'a key id of the keyring')
+    .action((id: string) => {
+      activateEnvelopeKey(fileOf(), id);
+      show();
+    });
+  envelope
+    .command('drop')
+    .description('rotation step 3: forget an old key, once no data sealed under it is kept')
+    .argument('<id>', 'a key id that is not active')
+    .action((id: string) => {
+      dropEnvelopeKey(fileOf(), id);
+      show();
     });
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { startCaches, stopCaches } from '../stack/caches.js';
 import { stackPaths } from '../stack/paths.js';
 import { runningPid } from '../stack/processes.js';
 import { readStackState, runningProcesses, serviceEnv, stackDown, stackUp } from '../stack/stack.js';
@@ -7,12 +8,23 @@ import {
   isServiceName,
   MAX_INSTANCES,
   SERVICE_NAMES,
-  startService,
-  stopService,
-  waitServiceReady,
+  serviceInstance,
+  startInstance,
+  stopInstance,
+  waitInstanceReady,
 } from '../stack/services.js';
 import { defaultTopology } from '../stack/dns.js';
+import { secureProfile, type StackProfile } from '../stack/profile.js';
 import { note, say } from './output.js';
+
+const SECURE_HELP =
+  'the secure profile: its own stack next to the plain one (.pdme/stack-secure, ports 2xxxx), ' +
+  'TLS on every hop, SCRAM and ACL users per service';
+
+/** The profile a command's --secure flag selects; undefined is the plain stack. */
+function profileOf(options: { secure?: boolean }): StackProfile | undefined {
+  return options.secure === true ? secureProfile() : undefined;
+}
 
 function parseInstances(value: string): number {
   const n = Number(value);
@@ -38,12 +50,15 @@ export function registerStackCommands(program: Command): void {
       parseInstances,
       1,
     )
-    .action(async (options: { keepData: boolean; services: boolean; instances: number }) => {
+    .option('--secure', SECURE_HELP, false)
+    .action(async (options: { keepData: boolean; services: boolean; instances: number; secure: boolean }) => {
       const started = Date.now();
+      const profile = profileOf(options);
       const state = await stackUp({
         keepData: options.keepData,
         services: options.services,
         instances: options.instances,
+        ...(profile === undefined ? {} : { profile }),
         log: note,
       });
       say(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -52,42 +67,57 @@ export function registerStackCommands(program: Command): void {
       say(`  bind     ${state.bind.server}:${state.bind.port} zone ${state.bind.zone}`);
       say(`  caches   ${state.caches.servers.map((s) => `${s.name}=${s.address}:${s.port}`).join(' ')}`);
       say(`  gateway  ${state.gateway.http}/pdme/stats, gRPC ${state.gateway.grpc}`);
-      say(`  logs     ${stackPaths().logs}`);
+      if (state.caFile !== undefined) say(`  CA       ${state.caFile} (every certificate of this stack)`);
+      say(`  logs     ${(profile?.paths ?? stackPaths()).logs}`);
     });
 
   stack
     .command('down')
     .description('stop the PDME services, then Kafka, BIND, nginx and our own Redis; nothing is left running')
-    .action(async () => {
-      await stackDown(note);
+    .option('--secure', 'stop the secure profile (the plain stack keeps running)', false)
+    .action(async (options: { secure: boolean }) => {
+      await stackDown(note, profileOf(options));
     });
 
   stack
     .command('restart')
     .description(
-      `restart one PDME service of the running stack (${SERVICE_NAMES.join(', ')}), e.g. after a code change`,
+      `restart one PDME service of the running stack (${SERVICE_NAMES.join(', ')}), e.g. after a code change, ` +
+        'or `caches`: the origin and every nginx cache (new nginx templates; cached entries are kept)',
     )
-    .argument('<service>', 'the service to restart')
-    .action(async (service: string) => {
-      const paths = stackPaths();
+    .argument('<service>', 'the service to restart, or caches')
+    .option('--secure', 'restart it in the secure profile', false)
+    .action(async (service: string, options: { secure: boolean }) => {
+      const profile = profileOf(options);
+      const paths = profile?.paths ?? stackPaths();
       const state = readStackState(paths);
       if (state === undefined) throw new Error('the stack is not up: run `pnpm pdme stack up` first');
+      if (service === 'caches') {
+        // The secure profile's nginx needs its TLS material, which only `stack up --secure` prepares.
+        if (profile !== undefined) throw new Error('stack restart caches: only the plain stack');
+        note(`stopped ${(await stopCaches(paths, state.topology)).join(', ') || 'nothing'}`);
+        await startCaches(paths, state.topology, note);
+        say('caches restarted and ready');
+        return;
+      }
       if (!isServiceName(service)) {
         note(`unknown service "${service}"; choose one of ${SERVICE_NAMES.join(', ')}`);
         process.exitCode = 2;
         return;
       }
-      await stopService(paths, service);
-      await startService(paths, service, serviceEnv(state, paths), note);
-      await waitServiceReady(service);
+      const instance = serviceInstance(service, 1, profile?.ports);
+      await stopInstance(paths, instance);
+      await startInstance(paths, instance, serviceEnv(state, paths, service), note);
+      await waitInstanceReady(instance);
       say(`${service} restarted and ready`);
     });
 
   stack
     .command('status')
     .description('show which parts of the local stack are running; exit code 3 when none is')
-    .action(() => {
-      const paths = stackPaths();
+    .option('--secure', 'show the secure profile', false)
+    .action((options: { secure: boolean }) => {
+      const paths = profileOf(options)?.paths ?? stackPaths();
       const topology = readStackState(paths)?.topology ?? defaultTopology();
       const running = runningProcesses(paths, topology);
       const extra = allInstances(MAX_INSTANCES)
@@ -95,6 +125,8 @@ export function registerStackCommands(program: Command): void {
         .map((i) => i.name);
       const all = [
         'kafka',
+        // The plain stack normally uses a Redis it did not start; the secure profile always runs its own.
+        ...(options.secure ? ['redis'] : []),
         'bind',
         'origin',
         ...topology.flatMap((c) => c.servers.map((s) => s.id)),

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { readBootstrapKey } from '@pdme/common/auth';
 import type { StackState } from '../stack/stack.js';
-import { dnsQuery, type DnsResponse } from '../stack/dns.js';
+import { clusterClient, dnsQuery, type DnsResponse } from '../stack/dns.js';
 import { sleep } from '../stack/processes.js';
 
 export interface DemoOptions {
@@ -72,7 +72,6 @@ export async function runWalkingSkeleton(state: StackState, options: DemoOptions
   if (cluster === undefined) throw new Error('demo: the stack has no cluster');
   const view = state.bind.views.find((v) => v.cluster === cluster.id);
   const source = view?.probeSource ?? state.bind.server;
-  const clientBase = cluster.subnet.split('/')[0]?.split('.').slice(0, 3).join('.') ?? '127.0.1';
   const started = Date.now();
   const ask = (from: string) =>
     dnsQuery({ server: state.bind.server, port: state.bind.port, name: resource, type: 'A', source: from });
@@ -80,10 +79,11 @@ export async function runWalkingSkeleton(state: StackState, options: DemoOptions
   const before = describeAnswer(await ask(source));
   log(`before: ${resource} from cluster ${cluster.id} -> ${before}`);
 
-  log(`sending ${options.queries} queries for ${resource} from ${cluster.id}'s clients (${cluster.subnet})`);
+  log(`sending ${options.queries} queries for ${resource} from ${cluster.id}'s clients (several /24s)`);
   const signalAt = Date.now();
   for (let i = 0; i < options.queries; i++) {
-    await ask(`${clientBase}.${10 + (i % 40)}`);
+    // Spread over several /24s: one /24 is one client group, and the forecaster caps each group's influence.
+    await ask(clusterClient(cluster, i));
     if (i % 10 === 9) await sleep(50);
   }
 

@@ -25,6 +25,8 @@ function composeCluster(id: string, n: number, region: string): ClusterTopology 
   return {
     id,
     subnet: `172.28.${n}.0/24`,
+    // 172.28.<16n>.0/20: more client /24s per cluster, clear of the dynamic range and 172.28.0.x.
+    clientSubnets: [`172.28.${n}.0/24`, `172.28.${16 * n}.0/20`],
     servers: ['a', 'b'].map((letter, i) => ({
       id: `cache-${id}-${letter}`,
       host: `cache-${id}-${letter}.${ZONE}`,

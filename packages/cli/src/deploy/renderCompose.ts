@@ -12,6 +12,8 @@ import {
 } from '../stack/dns.js';
 import { repoRoot } from '@pdme/common/repo-root';
 import { localStackConfig } from '../stack/stackConfig.js';
+import { CACHE_MAX_SIZE } from '../stack/caches.js';
+import { blobClassPattern } from '../stack/originBlobs.js';
 import { renderDeployTemplate } from '../stack/template.js';
 import {
   COMPOSE_BIND_ADDRESS,
@@ -42,7 +44,12 @@ export function renderComposeFiles(
 
   put(
     'nginx/origin.conf',
-    renderDeployTemplate('local/nginx/origin.conf', nginxVars('origin', COMPOSE_ORIGIN_ADDRESS)),
+    renderDeployTemplate('local/nginx/origin.conf', {
+      ...nginxVars('origin', COMPOSE_ORIGIN_ADDRESS),
+      // No class files in the container: sized names fall back to the tiny body (try_files).
+      blob_dir: '/var/cache/nginx/pdme/blobs',
+      blob_classes: blobClassPattern(),
+    }),
   );
   for (const cluster of topology) {
     for (const server of cluster.servers) {
@@ -55,7 +62,7 @@ export function renderComposeFiles(
           listen_port: server.port,
           origin_address: COMPOSE_ORIGIN_ADDRESS,
           origin_port: server.port,
-          cache_max_size: '1g',
+          cache_max_size: CACHE_MAX_SIZE,
         }),
       );
     }

@@ -50,6 +50,13 @@ export interface BindInfo {
 }
 
 const BIND_NAME = 'bind';
+
+/** BIND's DNS and statistics ports: the plain stack's by default; the secure profile passes its own. */
+export interface BindPorts {
+  readonly dns: number;
+  readonly stats: number;
+}
+const DEFAULT_BIND_PORTS: BindPorts = { dns: BIND_PORT, stats: BIND_STATS_PORT };
 /** sun_path is 108 bytes on Linux, including the terminating NUL. */
 const MAX_UNIX_SOCKET_PATH = 107;
 
@@ -73,14 +80,18 @@ function probeSourceFor(cluster: ClusterTopology, isDefault: boolean): string {
   return octets.join('.');
 }
 
-export function bindInfo(paths: StackPaths, topology: readonly ClusterTopology[]): BindInfo {
+export function bindInfo(
+  paths: StackPaths,
+  topology: readonly ClusterTopology[],
+  ports: BindPorts = DEFAULT_BIND_PORTS,
+): BindInfo {
   const dir = bindDir(paths);
   return {
     server: BIND_ADDRESS,
-    port: BIND_PORT,
+    port: ports.dns,
     zone: ZONE,
     dnstapSocket: dnstapSocketPath(paths),
-    statsUrl: `http://${BIND_ADDRESS}:${BIND_STATS_PORT}/`,
+    statsUrl: `http://${BIND_ADDRESS}:${ports.stats}/`,
     keys: topology.map((c) => ({
       cluster: c.id,
       name: clusterKeyName(c.id),
@@ -158,12 +169,17 @@ export function viewMatchClients(
       .map((c) => clusterKeyName(c.id))
       .filter((k) => k !== own)
       .map((k) => `!key "${k}";`),
-    `${cluster.subnet};`,
+    ...cluster.clientSubnets.map((subnet) => `${subnet};`),
     ...(isDefault ? ['any;'] : []),
   ].join(' ');
 }
 
-function renderNamedConf(paths: StackPaths, topology: readonly ClusterTopology[], info: BindInfo): string {
+function renderNamedConf(
+  paths: StackPaths,
+  topology: readonly ClusterTopology[],
+  info: BindInfo,
+  ports: BindPorts,
+): string {
   const viewBlock = (cluster: ClusterTopology, isDefault: boolean): string => {
     const own = clusterKeyName(cluster.id);
     const match = viewMatchClients(topology, cluster, isDefault);
@@ -183,12 +199,12 @@ function renderNamedConf(paths: StackPaths, topology: readonly ClusterTopology[]
   return renderDeployTemplate('local/bind/named.conf', {
     zone: ZONE,
     bind_dir: bindDir(paths),
-    port: BIND_PORT,
+    port: ports.dns,
     listen_address: BIND_ADDRESS,
     dnstap_socket: info.dnstapSocket,
     dnstap_reopen_seconds: 1,
     stats_address: BIND_ADDRESS,
-    stats_port: BIND_STATS_PORT,
+    stats_port: ports.stats,
     key_includes: info.keys.map((k) => `include "${k.file}";`).join('\n'),
     views: [...others.map((c) => viewBlock(c, false)), viewBlock(defaultCluster, true)].join('\n'),
   });
@@ -202,9 +218,10 @@ export async function startBind(
   paths: StackPaths,
   topology: readonly ClusterTopology[],
   log: (message: string) => void,
+  ports: BindPorts = DEFAULT_BIND_PORTS,
 ): Promise<BindInfo> {
   validateTopology(topology);
-  const info = bindInfo(paths, topology);
+  const info = bindInfo(paths, topology, ports);
   const pid = runningPid(paths, BIND_NAME);
   if (pid !== undefined) {
     log(`bind: already running (pid ${pid}) on ${info.server}:${info.port}`);
@@ -218,9 +235,9 @@ export async function startBind(
   }
 
   await assertPortsFree('named', [
-    { kind: 'udp', address: BIND_ADDRESS, port: BIND_PORT },
-    { kind: 'tcp', address: BIND_ADDRESS, port: BIND_PORT },
-    { kind: 'tcp', address: BIND_ADDRESS, port: BIND_STATS_PORT },
+    { kind: 'udp', address: BIND_ADDRESS, port: ports.dns },
+    { kind: 'tcp', address: BIND_ADDRESS, port: ports.dns },
+    { kind: 'tcp', address: BIND_ADDRESS, port: ports.stats },
   ]);
 
   const dir = bindDir(paths);
@@ -233,7 +250,7 @@ export async function startBind(
     mkdirSync(join(dir, 'zones', cluster.id), { recursive: true });
     if (writeViewZone(topology, cluster, view)) log(`bind: wrote zone ${ZONE} for view ${cluster.id}`);
   });
-  writeFileSync(info.configFile, renderNamedConf(paths, topology, info));
+  writeFileSync(info.configFile, renderNamedConf(paths, topology, info, ports));
 
   const checkconf = findExecutable('named-checkconf');
   if (checkconf !== undefined) {

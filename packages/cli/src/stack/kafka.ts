@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { repoRoot } from '@pdme/common/repo-root';
 import type { StackPaths } from './paths.js';
 import { isAlive, runningPid, startDetached, stopDetached, waitFor } from './processes.js';
@@ -15,6 +15,40 @@ export interface KafkaInfo {
   bootstrap: string;
   version: string;
   dataDir: string;
+  /** How clients reach `bootstrap`: PLAINTEXT (default stack) or SASL_SSL (secure profile). */
+  security?: 'PLAINTEXT' | 'SASL_SSL';
+}
+
+export interface KafkaPorts {
+  readonly broker: number;
+  readonly controller: number;
+  /** The broker's own (inter-broker) SSL listener; secure profile only. */
+  readonly internal?: number;
+}
+
+/**
+ * The secure profile's broker: every listener speaks TLS (the controller and inter-broker listeners
+ * with the broker's own certificate), clients authenticate with SCRAM-SHA-512 on SASL_SSL, and the
+ * StandardAuthorizer denies whatever no ACL allows.
+ */
+export interface KafkaBrokerSecurity {
+  /** PEM: the broker's PKCS#8 key followed by its certificate. */
+  readonly keystoreFile: string;
+  readonly caFile: string;
+  /** Principal of the broker's certificate, e.g. `User:CN=kafka-broker`. */
+  readonly brokerPrincipal: string;
+  /** SCRAM users written into the metadata log at format time (KRaft: no ZooKeeper to add them later). */
+  readonly scramUsers: readonly { readonly name: string; readonly password: string }[];
+  /** The user the stack itself connects as (a super user: creates topics and ACLs). */
+  readonly admin: { readonly name: string; readonly password: string };
+}
+
+/** kafkajs options that reach a secure broker as its admin user. */
+export function adminClientSecurity(security: KafkaBrokerSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  return {
+    ssl: { ca: readFileSync(security.caFile) },
+    sasl: { mechanism: 'scram-sha-512', username: security.admin.name, password: security.admin.password },
+  };
 }
 
 const NAME = 'kafka';
@@ -35,7 +69,7 @@ function kafkaVersion(): string {
   return m[1];
 }
 
-function ports(): { broker: number; controller: number } {
+function ports(): KafkaPorts {
   const num = (name: string, fallback: number): number => {
     const raw = process.env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -107,17 +141,45 @@ export async function fetchKafkaJars(paths: StackPaths, log: (msg: string) => vo
   return libs;
 }
 
-function serverProperties(broker: number, controller: number, dataDir: string): string {
+function listenerProperties(ports: KafkaPorts, security: KafkaBrokerSecurity | undefined): string {
+  const { broker, controller } = ports;
+  if (security === undefined)
+    return `listeners=PLAINTEXT://127.0.0.1:${broker},CONTROLLER://127.0.0.1:${controller}
+advertised.listeners=PLAINTEXT://127.0.0.1:${broker}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT`;
+  if (ports.internal === undefined)
+    throw new Error('stack: the secure Kafka needs an internal listener port');
+  const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  return `# Secure profile: TLS on every listener. Clients: SASL_SSL with SCRAM-SHA-512. The broker talks to
+# its controller and to itself over SSL with its own certificate (mutual TLS, principal ${security.brokerPrincipal}).
+listeners=SASL_SSL://127.0.0.1:${broker},INTERNAL://127.0.0.1:${ports.internal},CONTROLLER://127.0.0.1:${controller}
+advertised.listeners=SASL_SSL://127.0.0.1:${broker},INTERNAL://127.0.0.1:${ports.internal}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=INTERNAL
+listener.security.protocol.map=CONTROLLER:SSL,INTERNAL:SSL,SASL_SSL:SASL_SSL
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas}
+ssl.keystore.type=PEM
+ssl.keystore.location=${security.keystoreFile}
+ssl.truststore.type=PEM
+ssl.truststore.location=${security.caFile}
+ssl.client.auth=required
+listener.name.sasl_ssl.ssl.client.auth=none
+ssl.enabled.protocols=TLSv1.3,TLSv1.2
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=${security.brokerPrincipal};User:${security.admin.name}`;
+}
+
+function serverProperties(ports: KafkaPorts, dataDir: string, security?: KafkaBrokerSecurity): string {
   return `# Written by pdme stack (packages/cli/src/stack/kafka.ts) on every start; edits are lost.
 process.roles=broker,controller
 node.id=1
 # Static quorum: storage is formatted without --standalone.
-controller.quorum.voters=1@127.0.0.1:${controller}
-listeners=PLAINTEXT://127.0.0.1:${broker},CONTROLLER://127.0.0.1:${controller}
-advertised.listeners=PLAINTEXT://127.0.0.1:${broker}
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+controller.quorum.voters=1@127.0.0.1:${ports.controller}
+${listenerProperties(ports, security)}
 log.dirs=${dataDir}
 num.partitions=6
 default.replication.factor=1
@@ -146,6 +208,7 @@ async function formatStorage(
   classpath: string[],
   config: string,
   dataDir: string,
+  scramUsers: readonly { readonly name: string; readonly password: string }[] = [],
 ): Promise<void> {
   // Each StorageTool call is a JVM start (1-5 s), so skip both on an already formatted dir.
   if (existsSync(join(dataDir, 'meta.properties'))) return;
@@ -155,7 +218,13 @@ async function formatStorage(
     throw new Error(`stack: StorageTool random-uuid printed ${out}`);
   // --ignore-formatted: a format interrupted after writing meta.properties is not an error on retry.
   const args = ['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', config, '--ignore-formatted'];
-  await run(java, [...classpath, ...args], dataDir);
+  // The passwords pass through argv of a short-lived local JVM only; they never reach a log.
+  for (const user of scramUsers)
+    args.push('--add-scram', `SCRAM-SHA-512=[name=${user.name},password=${user.password}]`);
+  await run(java, [...classpath, ...args], dataDir).catch((error: unknown) => {
+    // run() quotes its arguments in the error: keep the SCRAM passwords out of it.
+    throw new Error(String((error as Error).message).replace(/password=[^\]]*/g, 'password=[redacted]'));
+  });
 }
 
 function tcpOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
@@ -172,7 +241,10 @@ function tcpOpen(host: string, port: number, timeoutMs = 1_000): Promise<boolean
 }
 
 /** True when the broker answers a metadata request: an open port alone is not enough during startup. */
-export async function kafkaReady(bootstrap: string): Promise<boolean> {
+export async function kafkaReady(
+  bootstrap: string,
+  client: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+): Promise<boolean> {
   const [host = '127.0.0.1', port = '9092'] = bootstrap.split(':');
   if (!(await tcpOpen(host, Number(port)))) return false;
   const admin = new Kafka({
@@ -182,6 +254,7 @@ export async function kafkaReady(bootstrap: string): Promise<boolean> {
     requestTimeout: 3_000,
     retry: { retries: 0 },
     logLevel: logLevel.NOTHING,
+    ...client,
   }).admin();
   try {
     await admin.connect();
@@ -200,14 +273,19 @@ function logTail(file: string, lines = 30): string {
 }
 
 /** Waits until `pid` serves metadata; fails fast, with the log's tail, if it exits first. */
-async function awaitReady(pid: number, bootstrap: string, logFile: string): Promise<void> {
+async function awaitReady(
+  pid: number,
+  bootstrap: string,
+  logFile: string,
+  client: Pick<KafkaConfig, 'ssl' | 'sasl'> = {},
+): Promise<void> {
   let died = false;
   const failure = (msg: string): Error =>
     new Error(`${msg}\n--- last lines of ${logFile} ---\n${logTail(logFile)}`);
   try {
     await waitFor(
       `kafka (pid ${pid}) on ${bootstrap}`,
-      async () => (died = !isAlive(pid)) || kafkaReady(bootstrap),
+      async () => (died = !isAlive(pid)) || kafkaReady(bootstrap, client),
       READY_TIMEOUT_MS,
     );
   } catch (err) {
@@ -216,18 +294,37 @@ async function awaitReady(pid: number, bootstrap: string, logFile: string): Prom
   if (died) throw failure(`stack: kafka (pid ${pid}) exited during startup`);
 }
 
+export interface KafkaStartOptions {
+  /** Default: 19092/19093, or PDME_KAFKA_PORT / PDME_KAFKA_CONTROLLER_PORT. */
+  readonly ports?: KafkaPorts;
+  /** TLS, SCRAM users and ACL enforcement (secure profile); plaintext without. */
+  readonly security?: KafkaBrokerSecurity;
+}
+
 /** Starts the broker unless it already runs; resolves once it serves metadata. */
-export async function startKafka(paths: StackPaths, log: (msg: string) => void): Promise<KafkaInfo> {
-  const { broker, controller } = ports();
+export async function startKafka(
+  paths: StackPaths,
+  log: (msg: string) => void,
+  options: KafkaStartOptions = {},
+): Promise<KafkaInfo> {
+  const kafkaPorts = options.ports ?? ports();
+  const { broker } = kafkaPorts;
+  const { security } = options;
   const version = kafkaVersion();
   const dataDir = join(paths.root, 'kafka', 'data');
-  const info: KafkaInfo = { bootstrap: `127.0.0.1:${broker}`, version, dataDir };
+  const info: KafkaInfo = {
+    bootstrap: `127.0.0.1:${broker}`,
+    version,
+    dataDir,
+    security: security === undefined ? 'PLAINTEXT' : 'SASL_SSL',
+  };
   const logFile = join(paths.logs, `${NAME}.log`);
+  const client = security === undefined ? {} : adminClientSecurity(security);
 
   const existing = runningPid(paths, NAME);
   if (existing !== undefined) {
     // Ours and alive: maybe a parallel `stack up` is still starting it, so wait instead of starting twice.
-    await awaitReady(existing, info.bootstrap, logFile);
+    await awaitReady(existing, info.bootstrap, logFile, client);
     return info;
   }
   if (await tcpOpen('127.0.0.1', broker)) {
@@ -241,10 +338,10 @@ export async function startKafka(paths: StackPaths, log: (msg: string) => void):
   requireTool(java, ['-version'], JAVA_HINT);
   const config = join(paths.root, 'kafka', 'server.properties');
   mkdirSync(dataDir, { recursive: true });
-  writeFileSync(config, serverProperties(broker, controller, dataDir));
+  writeFileSync(config, serverProperties(kafkaPorts, dataDir, security), { mode: 0o600 });
   // java expands the `*` itself (no shell involved): every jar in libs, in directory order.
   const classpath = ['-cp', join(libs, '*')];
-  await formatStorage(java, classpath, config, dataDir);
+  await formatStorage(java, classpath, config, dataDir, security?.scramUsers);
 
   log(`kafka: starting Kafka ${version} on ${info.bootstrap} (log: ${logFile})`);
   const pid = startDetached(paths, {
@@ -269,7 +366,7 @@ export async function startKafka(paths: StackPaths, log: (msg: string) => void):
     cwd: join(paths.root, 'kafka'),
   });
   try {
-    await awaitReady(pid, info.bootstrap, logFile);
+    await awaitReady(pid, info.bootstrap, logFile, client);
   } catch (err) {
     // A half-started broker would hold the ports and the data dir lock; the next attempt starts clean.
     await stopKafka(paths);

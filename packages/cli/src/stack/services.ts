@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { StackPaths } from './paths.js';
 import { repoRoot } from '@pdme/common/repo-root';
 import { runningPid, startDetached, stopDetached, waitFor } from './processes.js';
+import type { StackPorts } from './profile.js';
 
 export const SERVICE_NAMES = ['ingest', 'forecaster', 'decision', 'dns-updater', 'gateway'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -26,6 +27,15 @@ export const GATEWAY_GRPC_PORT = 18001;
 export const MAX_INSTANCES = 10;
 /** Ingest instances after the first listen for dnstap over TCP on 18190 + n (see serviceInstance). */
 export const INGEST_DNSTAP_TCP_BASE_PORT = 18190;
+
+/** The ports services get from a stack; the plain stack's by default, the secure profile passes its own. */
+export type ServicePorts = Pick<StackPorts, 'ops' | 'gatewayHttp' | 'gatewayGrpc' | 'ingestDnstapTcpBase'>;
+export const PLAIN_SERVICE_PORTS: ServicePorts = {
+  ops: OPS_PORTS,
+  gatewayHttp: GATEWAY_HTTP_PORT,
+  gatewayGrpc: GATEWAY_GRPC_PORT,
+  ingestDnstapTcpBase: INGEST_DNSTAP_TCP_BASE_PORT,
+};
 
 export function isServiceName(name: string): name is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(name);
@@ -51,28 +61,32 @@ export interface ServiceInstance {
  * the others listen for Frame Streams over TCP on INGEST_DNSTAP_TCP_BASE_PORT + n, for further
  * dnstap writers (another resolver, a relay). Gateway instances get their own API ports.
  */
-export function serviceInstance(service: ServiceName, index = 1): ServiceInstance {
+export function serviceInstance(
+  service: ServiceName,
+  index = 1,
+  ports: ServicePorts = PLAIN_SERVICE_PORTS,
+): ServiceInstance {
   if (!Number.isInteger(index) || index < 1 || index > MAX_INSTANCES)
     throw new Error(`stack: instance ${index} of ${service} must be 1..${MAX_INSTANCES}`);
   const name = index === 1 ? service : `${service}-${index}`;
-  const opsPort = OPS_PORTS[service] + index - 1;
+  const opsPort = ports.ops[service] + index - 1;
   const env: Record<string, string> = { OPS_PORT: String(opsPort), INSTANCE_ID: name };
   const unset: string[] = [];
   if (service === 'ingest' && index > 1) {
-    env['DNSTAP_TCP'] = `127.0.0.1:${INGEST_DNSTAP_TCP_BASE_PORT + index}`;
+    env['DNSTAP_TCP'] = `127.0.0.1:${ports.ingestDnstapTcpBase + index}`;
     unset.push('DNSTAP_SOCKET');
   }
   if (service === 'gateway' && index > 1) {
-    env['GATEWAY_PORT'] = String(GATEWAY_HTTP_PORT + 2 * (index - 1));
-    env['GATEWAY_GRPC_PORT'] = String(GATEWAY_GRPC_PORT + 2 * (index - 1));
+    env['GATEWAY_PORT'] = String(ports.gatewayHttp + 2 * (index - 1));
+    env['GATEWAY_GRPC_PORT'] = String(ports.gatewayGrpc + 2 * (index - 1));
   }
   return { service, index, name, opsPort, env, unset };
 }
 
 /** Instances 1..count of every service, service by service. */
-export function allInstances(count: number): ServiceInstance[] {
+export function allInstances(count: number, ports: ServicePorts = PLAIN_SERVICE_PORTS): ServiceInstance[] {
   return SERVICE_NAMES.flatMap((service) =>
-    Array.from({ length: count }, (_, i) => serviceInstance(service, i + 1)),
+    Array.from({ length: count }, (_, i) => serviceInstance(service, i + 1, ports)),
   );
 }
 

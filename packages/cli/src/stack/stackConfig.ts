@@ -14,7 +14,7 @@ export function localStackConfig(topology: readonly ClusterTopology[], bind: Bin
       return {
         id: cluster.id,
         region: cluster.servers[0]?.region ?? cluster.id,
-        subnets: [cluster.subnet],
+        subnets: [...cluster.clientSubnets],
         dns: { server: bind.server, port: bind.port, zone: bind.zone, keyName: key.name, keyFile: key.file },
         servers: cluster.servers.map((server, i) => ({
           id: server.id,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { PdmeError } from '../errors/index.js';
+import { TransportEnvShape } from './transportEnv.js';
 
 /** Lists every problem of a zod failure as `path: message`, so one run shows all that is wrong. */
 export function describeIssues(error: z.ZodError): string[] {
@@ -52,6 +53,13 @@ export const ServiceEnvSchema = z.object({
   OPS_PORT: portNumber,
   /** Distinguishes instances of one service (logs, Kafka client id). */
   INSTANCE_ID: z.string().default(`${process.pid}`),
+  /**
+   * Keyring document of the at-rest envelope keys (@pdme/common/crypto); re-read on change, so a
+   * rotation needs no restart. Unset: client traits and audit data are stored in the clear.
+   */
+  PDME_ENVELOPE_KEYRING_FILE: z.string().optional(),
+  /** Optional TLS/SASL for Kafka and TLS/ACL user for Redis (see transport.ts); plaintext without them. */
+  ...TransportEnvShape,
 });
 
 export type ServiceEnv = z.output<typeof ServiceEnvSchema>;

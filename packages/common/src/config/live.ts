@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { EnvelopeCipher } from '../crypto/envelope.js';
 import { errorMessage } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import { REDIS_KEYS } from '../redisKeys.js';
@@ -18,6 +19,8 @@ export interface LiveConfigOptions {
   /** The config from PDME_CONFIG_FILE: seeds Redis when no live config exists, and is used until then. */
   readonly initial: PdmeConfig;
   readonly logger: Logger;
+  /** Opens (and seeds) the record sealed at rest; without it only a plaintext record reads. */
+  readonly cipher?: EnvelopeCipher;
 }
 
 /**
@@ -64,7 +67,7 @@ export class LiveConfig {
     subscriber.on('ready', () => void this.refresh());
     if (subscriber.status === 'wait') await subscriber.connect();
     await subscriber.subscribe(REDIS_KEYS.configChannel);
-    const seeded = await seedVersionedConfig(redis, initial);
+    const seeded = await seedVersionedConfig(redis, initial, this.options.cipher);
     await this.apply(seeded);
     logger.info({ event: 'config.live.started', version: this.version }, 'live config started');
   }
@@ -75,7 +78,7 @@ export class LiveConfig {
       if (this.stopped) return;
       let next: VersionedConfig | undefined;
       try {
-        next = await readVersionedConfig(this.options.redis);
+        next = await readVersionedConfig(this.options.redis, this.options.cipher);
       } catch (error) {
         this.options.logger.error(
           { event: 'config.live.rejected', kept: this.version, error: errorMessage(error) },

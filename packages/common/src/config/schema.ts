@@ -72,6 +72,19 @@ export const ResourceTypeSchema = z
     path: ['unmirrorThreshold'],
   });
 
+/**
+ * Forecast-poisoning defence (@pdme/common/fairness): per (resource, cluster, window) each anonymized
+ * client group counts up to max(perGroupFloor, maxShare x the window's broad base). Keep
+ * perGroupFloor below the thresholds to defend: one group alone then cannot reach them.
+ */
+export const InfluenceCapSchema = z.object({
+  enabled: z.boolean().default(true),
+  perGroupFloor: z.number().int().min(1).default(20),
+  maxShare: z.number().min(0).max(1).default(0.2),
+  dominanceShare: z.number().gt(0).max(1).default(0.5),
+  minFlagCount: z.number().int().nonnegative().default(100),
+});
+
 export const ForecastSettingsSchema = z.object({
   windowMs: z.number().int().min(1000),
   horizonSteps: z.number().int().min(1).max(1000),
@@ -79,6 +92,7 @@ export const ForecastSettingsSchema = z.object({
   /** Publish a new forecast only when its mean moves by more than this fraction. */
   minChange: z.number().nonnegative().default(0.1),
   forecastTtlSeconds: z.number().int().positive().default(600),
+  influenceCap: InfluenceCapSchema.prefault({}),
 });
 
 export const DecisionSettingsSchema = z.object({
@@ -93,6 +107,11 @@ export const DecisionSettingsSchema = z.object({
   minLifetimeMs: z.number().int().nonnegative(),
   /** Time to warm a cache, assumed when computing by when a command must start. */
   warmTimeMs: z.number().int().nonnegative(),
+  /**
+   * Decisions switched off: no new mirrors are placed (releases still go ahead), so caches only
+   * react. For baselines such as `pdme demo`'s run without PDME; absent means false.
+   */
+  paused: z.boolean().optional(),
 });
 
 export const DnsUpdaterSettingsSchema = z.object({

@@ -1,4 +1,5 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { KafkaSecurity } from '../config/transport.js';
 import { PdmeError } from '../errors/index.js';
 import type { Logger } from '../logging/index.js';
 import type { TopicSpec } from '../topics.js';
@@ -8,7 +9,21 @@ export interface KafkaClientOptions {
   readonly clientId: string;
   readonly logger: Logger;
   readonly ssl?: KafkaConfig['ssl'];
-  readonly sasl?: KafkaConfig['sasl'];
+  readonly sasl?: KafkaSecurity['sasl'];
+}
+
+/** kafkajs types each mechanism apart; ours is one record with the mechanism as a field. */
+function saslOptions(sasl: KafkaSecurity['sasl']): SASLOptions | undefined {
+  if (sasl === undefined) return undefined;
+  const { username, password } = sasl;
+  switch (sasl.mechanism) {
+    case 'plain':
+      return { mechanism: 'plain', username, password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username, password };
+  }
 }
 
 // kafkajs logs errors it is about to retry (coordinator loading, leader moved) as ERROR; what really
@@ -27,7 +42,7 @@ export function createKafka(options: KafkaClientOptions): Kafka {
     clientId: options.clientId,
     brokers: [...options.brokers],
     ssl: options.ssl,
-    sasl: options.sasl,
+    sasl: saslOptions(options.sasl),
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 10_000 },
     logCreator:

@@ -1,5 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Registry } from 'prom-client';
+import { openConsumed, openFailureReason } from '../crypto/atRest.js';
+import type { EnvelopeCipher } from '../crypto/envelope.js';
 import { errorMessage, toPdmeError } from '../errors/index.js';
 import { backoffMs, sleep } from '../lifecycle/index.js';
 import type { Logger } from '../logging/index.js';
@@ -30,6 +32,8 @@ export interface TopicConsumerOptions<T extends TopicName> {
   /** Attempts for a retryable failure before the message goes to the DLQ; Infinity waits forever. */
   readonly maxAttempts?: number;
   readonly fromBeginning?: boolean;
+  /** Opens sealed payloads; one sealed under an unknown key id is dead-lettered with that reason. */
+  readonly cipher?: EnvelopeCipher;
 }
 
 /**
@@ -97,9 +101,22 @@ export class TopicConsumer<T extends TopicName> {
     const origin = `${topic}/${partition}@${message.offset}`;
     const payload = message.value ?? Buffer.alloc(0);
     this.consumed.inc({ topic, group: options.groupId });
+    let plaintext: Buffer;
+    try {
+      plaintext = openConsumed(options.cipher, {
+        topic,
+        key: message.key,
+        value: payload,
+        headers: message.headers,
+      });
+    } catch (error) {
+      // The sealed payload goes to the DLQ as it came: it can be replayed once the key is known.
+      await this.toDeadLetter(origin, openFailureReason(error), payload);
+      return;
+    }
     let decoded: MessageOf<T>;
     try {
-      decoded = decodeMessage(options.topic, payload);
+      decoded = decodeMessage(options.topic, plaintext);
     } catch (error) {
       await this.toDeadLetter(origin, `decode: ${errorMessage(error)}`, payload);
       return;

@@ -6,6 +6,9 @@ import {
   type Message,
   type Producer,
 } from 'kafkajs';
+import { isSealedTopic } from '../crypto/atRest.js';
+import type { EnvelopeCipher } from '../crypto/envelope.js';
+import { sealMessage } from '../crypto/sealedValues.js';
 import { DeadLetter } from '../proto/index.js';
 import { encodeMessage, encodeDeadLetter, type MessageOf } from '../messages.js';
 import { dlqTopic, type TopicName } from '../topics.js';
@@ -30,6 +33,8 @@ export interface PublisherOptions {
   readonly compression?: 'gzip' | 'none';
   /** Where a topic's messages (and its dead letters) really go; for benchmarks on a scratch topic. */
   readonly redirectTopic?: (topic: string) => string;
+  /** Seals payloads of SEALED_TOPICS (and their dead letters) at rest; without it they go in the clear. */
+  readonly cipher?: EnvelopeCipher;
 }
 
 export interface DeadLetterInput {
@@ -48,11 +53,13 @@ export class Publisher {
   private readonly producer: Producer;
   private readonly compression: CompressionTypes;
   private readonly topicFor: (topic: string) => string;
+  private readonly cipher: EnvelopeCipher | undefined;
   private connected = false;
 
   constructor(kafka: Kafka, options: PublisherOptions = {}) {
     this.compression = options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP;
     this.topicFor = options.redirectTopic ?? ((topic) => topic);
+    this.cipher = options.cipher;
     // Idempotent, one request in flight: retries cannot duplicate or reorder a partition's messages.
     // kafkajs wants unbounded retries for that guarantee; callers see a slow send, never a lost one.
     this.producer = kafka.producer({
@@ -80,7 +87,7 @@ export class Publisher {
     }));
     await this.producer.send({
       topic: this.topicFor(topic),
-      messages: encoded,
+      messages: this.sealFor(topic, encoded),
       acks: -1,
       compression: this.compression,
     });
@@ -95,7 +102,7 @@ export class Publisher {
     // kafkajs only reads the messages, so the caller's array is passed as it is (no copy per send).
     await this.producer.send({
       topic: this.topicFor(topic),
-      messages: messages as EncodedMessage[],
+      messages: this.sealFor(topic, messages as EncodedMessage[]),
       acks: -1,
       compression: this.compression,
     });
@@ -120,11 +127,40 @@ export class Publisher {
         ),
         headers: { 'pdme-reason': letter.reason.slice(0, 200), 'pdme-service': letter.service },
       };
+      // A dead letter of a sealed topic holds its payload (possibly a raw log line): sealed as well.
+      if (this.cipher !== undefined && isSealedTopic(letter.sourceTopic)) {
+        const sealed = sealMessage(this.cipher, {
+          topic,
+          key: letter.origin,
+          value: message.value as Buffer,
+        });
+        message.value = sealed.value;
+        message.headers = { ...message.headers, ...sealed.headers };
+      }
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
     }
     await this.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
+    });
+  }
+
+  /**
+   * Envelope-encrypts the values of a sealed topic (AAD: the topic written to and the key), with
+   * the marker header; other topics' messages pass through as they are.
+   */
+  private sealFor<M extends { key?: string | Buffer | null; value: Buffer | string | null }>(
+    topic: string,
+    messages: M[],
+  ): M[] {
+    const cipher = this.cipher;
+    if (cipher === undefined || !isSealedTopic(topic)) return messages;
+    return messages.map((m) => {
+      const value = typeof m.value === 'string' ? Buffer.from(m.value) : (m.value ?? Buffer.alloc(0));
+      // The AAD names the topic the message really lands on: that is what a consumer reads it from.
+      const sealed = sealMessage(cipher, { topic: this.topicFor(topic), key: m.key, value });
+      const headers = 'headers' in m ? (m.headers as Message['headers']) : undefined;
+      return { ...m, value: sealed.value, headers: { ...headers, ...sealed.headers } };
     });
   }
 

@@ -17,6 +17,16 @@ const REDACT = [
   'req.headers["x-api-key"]',
   'clientAddress',
   '*.clientAddress',
+  // Transport secrets (Kafka SASL, Redis ACL, TLS keys) should never reach a log call; if an options
+  // object does, these paths keep its secrets out.
+  'sasl',
+  '*.sasl',
+  'ssl.key',
+  '*.ssl.key',
+  'tls.key',
+  '*.tls.key',
+  'passphrase',
+  '*.passphrase',
 ];
 
 export interface LoggerOptions {

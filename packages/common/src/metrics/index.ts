@@ -1,2 +1,3 @@
 export * from './registry.js';
 export * from './opsServer.js';
+export * from './latencySummary.js';

@@ -2,7 +2,16 @@ import type { Kafka } from 'kafkajs';
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { loadConfigFile, type PdmeConfig, type ServiceEnv } from '../config/index.js';
+import {
+  kafkaSecurity,
+  loadConfigFile,
+  loadTransportEnv,
+  redisSecurity,
+  type PdmeConfig,
+  type RedisSecurity,
+  type ServiceEnv,
+} from '../config/index.js';
+import { loadAtRestKeys, type AtRestKeys } from '../crypto/atRest.js';
 import { createKafka, ensureTopics, Publisher } from '../kafka/index.js';
 import { Lifecycle } from '../lifecycle/index.js';
 import { createLogger, type Logger } from '../logging/index.js';
@@ -18,7 +27,11 @@ export interface ServiceRuntime {
   readonly lifecycle: Lifecycle;
   readonly kafka: Kafka;
   readonly publisher: Publisher;
+  /** Envelope keys for data at rest (sealed topics, config and audit in Redis); absent: plaintext. */
+  readonly atRest: AtRestKeys | undefined;
   readonly redis: Redis;
+  /** TLS and ACL options of `redis`, for the service's further Redis connections (subscribers). */
+  readonly redisSecurity: RedisSecurity;
   readonly opsServer: Server;
 }
 
@@ -41,24 +54,43 @@ export async function startServiceRuntime(service: string, env: ServiceEnv): Pro
   });
   lifecycle.onShutdown('servers', 'ops-server', () => closeServer(opsServer));
 
+  // Cross-field rules (cert without key, SASL without user) are checked here, once, for every service.
+  const transport = loadTransportEnv(env, service);
   const kafka = createKafka({
     brokers: env.KAFKA_BROKERS,
     clientId: `${service}-${env.INSTANCE_ID}`,
     logger,
+    ...kafkaSecurity(transport),
   });
   await ensureTopics(kafka, allTopicSpecs());
-  const publisher = new Publisher(kafka);
+  const atRest = loadAtRestKeys(env.PDME_ENVELOPE_KEYRING_FILE, logger);
+  atRest?.start();
+  lifecycle.onShutdown('stores', 'keyring-reload', () => Promise.resolve(atRest?.stop()));
+  const publisher = new Publisher(kafka, { cipher: atRest?.cipher });
   await publisher.connect();
   lifecycle.onShutdown('producers', 'kafka-producer', () => publisher.disconnect());
 
-  const redis = createRedis(env.REDIS_URL, logger);
+  const redisOptions = redisSecurity(transport, env.REDIS_URL);
+  const redis = createRedis(env.REDIS_URL, logger, redisOptions);
   await redis.connect();
   lifecycle.onShutdown('stores', 'redis', async () => {
     await redis.quit();
   });
 
   logger.info({ event: `${service}.runtime.started`, opsPort: env.OPS_PORT }, 'runtime started');
-  return { service, config, logger, registry, lifecycle, kafka, publisher, redis, opsServer };
+  return {
+    service,
+    config,
+    logger,
+    registry,
+    lifecycle,
+    kafka,
+    publisher,
+    atRest,
+    redis,
+    redisSecurity: redisOptions,
+    opsServer,
+  };
 }
 
 export function closeServer(server: Server): Promise<void> {

@@ -105,6 +105,11 @@ describe('decideByBenefit', () => {
     expect(decideByBenefit(input(0.4))).toMatchObject({ kind: 'none', reason: 'no positive benefit' });
   });
 
+  it('adds the long-run prior to the forecast hits', () => {
+    // 0.4 + 0.6 = 1 hit: (100 − 50) / 100 per byte, positive; the demand reported stays the forecast's.
+    expect(decideByBenefit(input(0.4, { priorHits: 0.6 }))).toMatchObject({ kind: 'mirror', demand: 0.4 });
+  });
+
   it('contends for hysteresisWindows forecasts before displacing the worst resident', () => {
     // Newcomer: (300 − 50) / 100 = 2.5 per byte beats poor (0.1); freeing poor alone makes room.
     expect(decideByBenefit(input(3, full))).toEqual({ kind: 'contend', demand: 3, contendedWindows: 1 });

@@ -29,6 +29,8 @@ export interface BenefitInput extends DecisionInput {
   readonly benefit: BenefitSettings;
   /** Forecasts in a row, before this one, in which this resource out-ranked residents that block it. */
   readonly contendedWindows: number;
+  /** This resource's long-run decayed demand (DemandMemory), added to its forecast hits. */
+  readonly priorHits?: number;
 }
 
 export type BenefitDecision =
@@ -80,7 +82,7 @@ export function decideByBenefit(input: BenefitInput): BenefitDecision {
   const demand = peakDemand(forecast);
   if (mirrors.some((m) => m.cluster === forecast.cluster)) return decideMirroring(input);
   if (mirrors.length >= type.maxMirrors) return { kind: 'none', reason: 'maxMirrors reached', demand };
-  const hits = predictedHits(forecast);
+  const hits = predictedHits(forecast) + (input.priorHits ?? 0);
   const regions = new Set(mirrors.map((m) => input.regionOf(m.serverId)).filter((r) => r !== undefined));
   const room = selectBestServer(input.candidates, type.sizeBytes, regions, settings.weights);
   if (room !== undefined) {

@@ -15,3 +15,4 @@ export {
   type BenefitSettings,
 } from './benefitDecision.js';
 export { ForecastBook } from './forecastBook.js';
+export { DemandMemory, type RememberedForecast } from './demandMemory.js';

@@ -10,9 +10,11 @@ import { adaptiveSelection } from './adaptiveSelection.js';
 /**
  * Selection keeps the best few models by training-part backtest and averages them: single picks on
  * near-equal backtest scores are mostly noise, and averaging the top few ("select then combine")
- * is steadier than any one of them.
+ * is steadier than any one of them. How many (2 to 5) is chosen by the same backtest: the size
+ * whose averaged forecast scores best there, the smaller on a tie. Never one: a lone pick is the
+ * noisiest choice of all.
  */
-const SELECT_TOP = 3;
+const SELECT_SIZES = [2, 3, 4, 5] as const;
 
 /** The step-by-step mean of several backtests with one layout. */
 function meanForecasts(all: readonly BacktestForecasts[]): BacktestForecasts {
@@ -52,6 +54,27 @@ export interface SeriesEvaluation {
   readonly selectedScore: Accuracy;
   readonly adaptiveScore: Accuracy;
   readonly skipped: readonly string[];
+}
+
+/** The top-k of `ranked` (k in SELECT_SIZES) whose averaged inner backtest has the lowest MASE. */
+function chooseEnsemble<R extends { inner: BacktestForecasts }>(
+  ranked: readonly R[],
+  values: Float64Array,
+  innerScale: number,
+): R[] {
+  let best = ranked.slice(0, SELECT_SIZES[0]);
+  let bestMase = Number.POSITIVE_INFINITY;
+  for (const size of SELECT_SIZES) {
+    if (size > ranked.length && size > SELECT_SIZES[0]) break;
+    const candidate = ranked.slice(0, size);
+    if (candidate.length === 0) break;
+    const mase = scoreForecasts(values, meanForecasts(candidate.map((r) => r.inner)), innerScale).mase;
+    if (mase < bestMase) {
+      best = candidate;
+      bestMase = mase;
+    }
+  }
+  return best;
 }
 
 export function contextOf(series: RegularSeries, season: number): SeriesContext {
@@ -110,7 +133,7 @@ export function evaluateSeries(
     rows.push({ score, inner, outer });
   });
   const ranked = [...rows].sort((a, b) => a.score.selectionMase - b.score.selectionMase);
-  const chosen = ranked.slice(0, SELECT_TOP);
+  const chosen = chooseEnsemble(ranked, values, innerScale);
   const best = ranked[0];
   const empty: Accuracy = { mase: Number.NaN, wape: Number.NaN, coverage90: Number.NaN, points: 0 };
   let selectedScore = empty;

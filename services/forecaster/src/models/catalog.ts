@@ -5,6 +5,7 @@ import { logTransformed } from './logTransformed.js';
 import type { ForecastModel, SeriesContext } from './model.js';
 import { pooledGlobal, type PooledPeer } from './pooledGlobal.js';
 import { seasonalNaive } from './seasonalNaive.js';
+import { theta } from './theta.js';
 
 const DAY_MS = 86_400_000;
 
@@ -28,6 +29,7 @@ export function modelCatalog(context: SeriesContext, peers: readonly PooledPeer[
     );
   }
   const etsLog = logTransformed(holtWinters({ seasonality: 'additive' }), 'ets-log1p');
+  const thetaLog = logTransformed(theta(), 'theta-log1p');
   const damped = holtWinters({ seasonality: 'none', name: 'damped-trend' });
   const regression = lagRegression();
   const pooled = pooledGlobal(peers);
@@ -37,8 +39,9 @@ export function modelCatalog(context: SeriesContext, peers: readonly PooledPeer[
     damped,
     ...seasonal,
     etsLog,
+    thetaLog,
     regression,
     pooled,
-    combination([etsLog, regression, pooled, ...seasonal.slice(0, 1)]),
+    combination([etsLog, thetaLog, regression, pooled, ...seasonal.slice(0, 1)]),
   ];
 }

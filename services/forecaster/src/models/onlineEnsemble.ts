@@ -1,4 +1,5 @@
 import { Z90, type ForecastPoint } from './model.js';
+import type { PooledFeatures } from './pooledOnline.js';
 
 /**
  * Three cheap online models per series, kept side by side in a few floats of a shared array, with
@@ -67,6 +68,15 @@ function meanOf(state: Float64Array, at: number, k: number, h: number): number {
     default:
       return state[at + LAST] ?? 0;
   }
+}
+
+/** What the pooled global model reads from a series' state (`pooledOnline.ts`). */
+export function pooledFeatures(state: Float64Array, at: number): PooledFeatures {
+  return {
+    logLast: Math.log1p(Math.max(0, state[at + LAST] ?? 0)),
+    logLevel: state[at + LOG_LEVEL] ?? 0,
+    logTrend: state[at + LOG_TREND] ?? 0,
+  };
 }
 
 /** The last window's count (0 before any window). */

@@ -7,7 +7,7 @@ import type { ClusterSetup, SimPolicy, WindowTick } from './policy.js';
 import { SimCache } from './simCache.js';
 
 /** The cluster's cache as one server; its "bytes" are the planning unit (bytes or objects). */
-function simServer(capacity: number): CacheServerConfig {
+export function simServer(capacity: number): CacheServerConfig {
   return {
     id: 'sim',
     host: 'sim.invalid',
@@ -111,7 +111,7 @@ export function greedyPolicy(setup: ClusterSetup, reactive: boolean): SimPolicy 
   };
 }
 
-function mirrorRecord(object: number, nowMs: number, demand: number): MirrorRecord {
+export function mirrorRecord(object: number, nowMs: number, demand: number): MirrorRecord {
   return {
     resource: String(object),
     cluster: 'sim',

@@ -23,9 +23,9 @@ const run = (objects: string[], policy: string) =>
   })[0];
 
 describe('PDME policies in the simulator', () => {
-  it('greedy and benefit mirror a steadily hot object from its forecast and serve it proactively', () => {
+  it('greedy and the benefit policies mirror a steadily hot object from its forecast and serve it proactively', () => {
     const objects = workload(10, () => 'H');
-    for (const policy of ['greedy', 'benefit']) {
+    for (const policy of ['greedy', 'benefit', 'benefit+prior', 'benefit-live', 'benefit-live+prior']) {
       const result = run(objects, policy);
       // After warm-up (2 windows) every H request is served by the mirror: 5 per window, 8 windows.
       expect(result?.proactiveHits).toBe(40);
@@ -52,5 +52,54 @@ describe('PDME policies in the simulator', () => {
     expect(result?.proactiveHits).toBe(48);
     expect(result?.hits).toBe(48);
     expect(result?.stats.dnsChanges).toBe(0);
+  });
+});
+
+describe('benefit+prior (decayed long-run demand, learnt from forecasts)', () => {
+  // Ten windows of H (5 of 10 requests), then fifty of G (2 of 10); the rest are one-off objects.
+  const shifting = (): string[] =>
+    Array.from({ length: 60 }, (_, w) =>
+      Array.from({ length: 10 }, (_, i) => {
+        if (w < 10) return i < 5 ? 'H' : `cold-${w}-${i}`;
+        return i < 2 ? 'G' : `cold-${w}-${i}`;
+      }),
+    ).flat();
+
+  it('lets a faded favourite go sooner than all-time counts, and serves the new one longer', () => {
+    const objects = shifting();
+    const prior = run(objects, 'benefit+prior');
+    const allTime = run(objects, 'benefit+freq');
+    // All-time counts hold H (50 requests) until G has asked about as often: ~22 windows of G.
+    // The prior forgets H with a 24-window half-life while G's memory builds: it switches earlier.
+    expect(prior?.proactiveHits ?? 0).toBeGreaterThan((allTime?.proactiveHits ?? 0) + 6);
+  }, 30_000); // 600 requests; generous for a loaded CI machine
+
+  it('keeps a long-run favourite through another object’s one-window burst', () => {
+    const objects = workload(12, () => 'H').map((name, i) =>
+      name.startsWith('cold-7-') && i % 10 !== 9 ? 'B' : name,
+    );
+    const result = run(objects, 'benefit+prior');
+    expect(result?.proactiveHits).toBe(48);
+    expect(result?.stats.dnsChanges).toBe(0);
+  });
+});
+
+describe('benefit+prior+tinylfu (mirrors and an admission-filtered reactive part)', () => {
+  // Pairs of new objects: no forecast can foresee them; a reactive cache serves each second request.
+  it('serves what no forecast foresaw from its reactive part, and nothing proactively', () => {
+    const objects = Array.from({ length: 100 }, (_, i) => `new-${Math.floor(i / 2)}`);
+    const trace = tinyTrace(objects);
+    const [hybrid, mirrorsOnly] = replay(trace, {
+      policies: ['benefit+prior+tinylfu', 'benefit+prior'],
+      capacityObjects: 10,
+      capacityBytes: Infinity,
+      warmup: 0.2,
+      windowMs: 10_000,
+      horizonSteps: 2,
+      minChange: 0.1,
+    });
+    expect(hybrid?.proactiveHits).toBe(0);
+    expect(hybrid?.hits).toBe(40); // the 40 pairs scored after warm-up
+    expect(mirrorsOnly?.hits).toBe(0);
   });
 });

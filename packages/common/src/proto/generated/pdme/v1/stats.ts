@@ -55,6 +55,65 @@ export interface GetStatsResponse {
   mirrorsFailed: number;
   lateMirrors: number;
   generatedMs: number;
+  predictionAccuracy: PredictionAccuracy | undefined;
+  serviceLatencies: LatencySummary[];
+}
+
+/**
+ * One-step-ahead accuracy of live forecasts (each closed window scores the forecast made for it).
+ * MASE is scaled by the naive (last value) forecast's error over the same windows. A ratio with a
+ * zero denominator (no naive error, no demand, no windows) is NaN.
+ */
+export interface ModelAccuracy {
+  model: string;
+  mase: number;
+  wape: number;
+  /** Share of windows whose demand was at or under the p90 forecast. */
+  coverage90: number;
+  points: number;
+}
+
+export interface SeriesAccuracy {
+  resource: string;
+  cluster: string;
+  /** The model in charge of the series now. */
+  model: string;
+  mase: number;
+  wape: number;
+  coverage90: number;
+  points: number;
+  /** Queries scored so far. */
+  volume: number;
+  /** Queries lately (halving every 12 windows): series are ranked by it. */
+  recentVolume: number;
+}
+
+export interface PredictionAccuracy {
+  /** All models together (model "all"). */
+  overall: ModelAccuracy | undefined;
+  byModel: ModelAccuracy[];
+  /** The series busiest lately (top N per forecaster instance), narrowed by the request's filter. */
+  series: SeriesAccuracy[];
+  seriesTracked: number;
+  instances: number;
+  /** When the newest forecaster report was written; 0 without any. */
+  reportedMs: number;
+}
+
+/**
+ * A service's latency (p50/p99 from its Prometheus histogram, over span_ms before at_ms); NaN
+ * quantiles when nothing was observed in the span.
+ */
+export interface LatencySummary {
+  service: string;
+  instance: string;
+  /** What was timed, e.g. "window-update". */
+  name: string;
+  p50Ms: number;
+  p99Ms: number;
+  count: number;
+  spanMs: number;
+  atMs: number;
 }
 
 export interface WatchStatsRequest {
@@ -534,6 +593,8 @@ function createBaseGetStatsResponse(): GetStatsResponse {
     mirrorsFailed: 0,
     lateMirrors: 0,
     generatedMs: 0,
+    predictionAccuracy: undefined,
+    serviceLatencies: [],
   };
 }
 
@@ -559,6 +620,12 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
     }
     if (message.generatedMs !== 0) {
       writer.uint32(56).int64(message.generatedMs);
+    }
+    if (message.predictionAccuracy !== undefined) {
+      PredictionAccuracy.encode(message.predictionAccuracy, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.serviceLatencies) {
+      LatencySummary.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -632,6 +699,22 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
             message.generatedMs = longToNumber(reader.int64());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.predictionAccuracy = PredictionAccuracy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.serviceLatencies.push(LatencySummary.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -673,6 +756,16 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
         : isSet(object.generated_ms)
         ? globalThis.Number(object.generated_ms)
         : 0,
+      predictionAccuracy: isSet(object.predictionAccuracy)
+        ? PredictionAccuracy.fromJSON(object.predictionAccuracy)
+        : isSet(object.prediction_accuracy)
+        ? PredictionAccuracy.fromJSON(object.prediction_accuracy)
+        : undefined,
+      serviceLatencies: globalThis.Array.isArray(object?.serviceLatencies)
+        ? object.serviceLatencies.map((e: any) => LatencySummary.fromJSON(e))
+        : globalThis.Array.isArray(object?.service_latencies)
+        ? object.service_latencies.map((e: any) => LatencySummary.fromJSON(e))
+        : [],
     };
   },
 
@@ -699,6 +792,12 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
     if (message.generatedMs !== 0) {
       obj.generatedMs = Math.round(message.generatedMs);
     }
+    if (message.predictionAccuracy !== undefined) {
+      obj.predictionAccuracy = PredictionAccuracy.toJSON(message.predictionAccuracy);
+    }
+    if (message.serviceLatencies?.length) {
+      obj.serviceLatencies = message.serviceLatencies.map((e) => LatencySummary.toJSON(e));
+    }
     return obj;
   },
 
@@ -714,6 +813,714 @@ export const GetStatsResponse: MessageFns<GetStatsResponse> = {
     message.mirrorsFailed = object.mirrorsFailed ?? 0;
     message.lateMirrors = object.lateMirrors ?? 0;
     message.generatedMs = object.generatedMs ?? 0;
+    message.predictionAccuracy = (object.predictionAccuracy !== undefined && object.predictionAccuracy !== null)
+      ? PredictionAccuracy.fromPartial(object.predictionAccuracy)
+      : undefined;
+    message.serviceLatencies = object.serviceLatencies?.map((e) => LatencySummary.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseModelAccuracy(): ModelAccuracy {
+  return { model: "", mase: 0, wape: 0, coverage90: 0, points: 0 };
+}
+
+export const ModelAccuracy: MessageFns<ModelAccuracy> = {
+  encode(message: ModelAccuracy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    if (message.mase !== 0) {
+      writer.uint32(17).double(message.mase);
+    }
+    if (message.wape !== 0) {
+      writer.uint32(25).double(message.wape);
+    }
+    if (message.coverage90 !== 0) {
+      writer.uint32(33).double(message.coverage90);
+    }
+    if (message.points !== 0) {
+      writer.uint32(40).uint64(message.points);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelAccuracy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelAccuracy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.mase = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.wape = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.coverage90 = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.points = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelAccuracy {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      mase: isSet(object.mase) ? globalThis.Number(object.mase) : 0,
+      wape: isSet(object.wape) ? globalThis.Number(object.wape) : 0,
+      coverage90: isSet(object.coverage90) ? globalThis.Number(object.coverage90) : 0,
+      points: isSet(object.points) ? globalThis.Number(object.points) : 0,
+    };
+  },
+
+  toJSON(message: ModelAccuracy): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.mase !== 0) {
+      obj.mase = floatToJson(message.mase);
+    }
+    if (message.wape !== 0) {
+      obj.wape = floatToJson(message.wape);
+    }
+    if (message.coverage90 !== 0) {
+      obj.coverage90 = floatToJson(message.coverage90);
+    }
+    if (message.points !== 0) {
+      obj.points = Math.round(message.points);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelAccuracy>, I>>(base?: I): ModelAccuracy {
+    return ModelAccuracy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelAccuracy>, I>>(object: I): ModelAccuracy {
+    const message = createBaseModelAccuracy();
+    message.model = object.model ?? "";
+    message.mase = object.mase ?? 0;
+    message.wape = object.wape ?? 0;
+    message.coverage90 = object.coverage90 ?? 0;
+    message.points = object.points ?? 0;
+    return message;
+  },
+};
+
+function createBaseSeriesAccuracy(): SeriesAccuracy {
+  return {
+    resource: "",
+    cluster: "",
+    model: "",
+    mase: 0,
+    wape: 0,
+    coverage90: 0,
+    points: 0,
+    volume: 0,
+    recentVolume: 0,
+  };
+}
+
+export const SeriesAccuracy: MessageFns<SeriesAccuracy> = {
+  encode(message: SeriesAccuracy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.resource !== "") {
+      writer.uint32(10).string(message.resource);
+    }
+    if (message.cluster !== "") {
+      writer.uint32(18).string(message.cluster);
+    }
+    if (message.model !== "") {
+      writer.uint32(26).string(message.model);
+    }
+    if (message.mase !== 0) {
+      writer.uint32(33).double(message.mase);
+    }
+    if (message.wape !== 0) {
+      writer.uint32(41).double(message.wape);
+    }
+    if (message.coverage90 !== 0) {
+      writer.uint32(49).double(message.coverage90);
+    }
+    if (message.points !== 0) {
+      writer.uint32(56).uint64(message.points);
+    }
+    if (message.volume !== 0) {
+      writer.uint32(65).double(message.volume);
+    }
+    if (message.recentVolume !== 0) {
+      writer.uint32(73).double(message.recentVolume);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SeriesAccuracy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSeriesAccuracy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.resource = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.cluster = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.mase = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.wape = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.coverage90 = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.points = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.volume = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.recentVolume = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SeriesAccuracy {
+    return {
+      resource: isSet(object.resource) ? globalThis.String(object.resource) : "",
+      cluster: isSet(object.cluster) ? globalThis.String(object.cluster) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      mase: isSet(object.mase) ? globalThis.Number(object.mase) : 0,
+      wape: isSet(object.wape) ? globalThis.Number(object.wape) : 0,
+      coverage90: isSet(object.coverage90) ? globalThis.Number(object.coverage90) : 0,
+      points: isSet(object.points) ? globalThis.Number(object.points) : 0,
+      volume: isSet(object.volume) ? globalThis.Number(object.volume) : 0,
+      recentVolume: isSet(object.recentVolume)
+        ? globalThis.Number(object.recentVolume)
+        : isSet(object.recent_volume)
+        ? globalThis.Number(object.recent_volume)
+        : 0,
+    };
+  },
+
+  toJSON(message: SeriesAccuracy): unknown {
+    const obj: any = {};
+    if (message.resource !== "") {
+      obj.resource = message.resource;
+    }
+    if (message.cluster !== "") {
+      obj.cluster = message.cluster;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.mase !== 0) {
+      obj.mase = floatToJson(message.mase);
+    }
+    if (message.wape !== 0) {
+      obj.wape = floatToJson(message.wape);
+    }
+    if (message.coverage90 !== 0) {
+      obj.coverage90 = floatToJson(message.coverage90);
+    }
+    if (message.points !== 0) {
+      obj.points = Math.round(message.points);
+    }
+    if (message.volume !== 0) {
+      obj.volume = floatToJson(message.volume);
+    }
+    if (message.recentVolume !== 0) {
+      obj.recentVolume = floatToJson(message.recentVolume);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SeriesAccuracy>, I>>(base?: I): SeriesAccuracy {
+    return SeriesAccuracy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SeriesAccuracy>, I>>(object: I): SeriesAccuracy {
+    const message = createBaseSeriesAccuracy();
+    message.resource = object.resource ?? "";
+    message.cluster = object.cluster ?? "";
+    message.model = object.model ?? "";
+    message.mase = object.mase ?? 0;
+    message.wape = object.wape ?? 0;
+    message.coverage90 = object.coverage90 ?? 0;
+    message.points = object.points ?? 0;
+    message.volume = object.volume ?? 0;
+    message.recentVolume = object.recentVolume ?? 0;
+    return message;
+  },
+};
+
+function createBasePredictionAccuracy(): PredictionAccuracy {
+  return { overall: undefined, byModel: [], series: [], seriesTracked: 0, instances: 0, reportedMs: 0 };
+}
+
+export const PredictionAccuracy: MessageFns<PredictionAccuracy> = {
+  encode(message: PredictionAccuracy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.overall !== undefined) {
+      ModelAccuracy.encode(message.overall, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.byModel) {
+      ModelAccuracy.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.series) {
+      SeriesAccuracy.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.seriesTracked !== 0) {
+      writer.uint32(32).uint64(message.seriesTracked);
+    }
+    if (message.instances !== 0) {
+      writer.uint32(40).uint32(message.instances);
+    }
+    if (message.reportedMs !== 0) {
+      writer.uint32(48).int64(message.reportedMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PredictionAccuracy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePredictionAccuracy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.overall = ModelAccuracy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.byModel.push(ModelAccuracy.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.series.push(SeriesAccuracy.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.seriesTracked = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.instances = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.reportedMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PredictionAccuracy {
+    return {
+      overall: isSet(object.overall) ? ModelAccuracy.fromJSON(object.overall) : undefined,
+      byModel: globalThis.Array.isArray(object?.byModel)
+        ? object.byModel.map((e: any) => ModelAccuracy.fromJSON(e))
+        : globalThis.Array.isArray(object?.by_model)
+        ? object.by_model.map((e: any) => ModelAccuracy.fromJSON(e))
+        : [],
+      series: globalThis.Array.isArray(object?.series) ? object.series.map((e: any) => SeriesAccuracy.fromJSON(e)) : [],
+      seriesTracked: isSet(object.seriesTracked)
+        ? globalThis.Number(object.seriesTracked)
+        : isSet(object.series_tracked)
+        ? globalThis.Number(object.series_tracked)
+        : 0,
+      instances: isSet(object.instances) ? globalThis.Number(object.instances) : 0,
+      reportedMs: isSet(object.reportedMs)
+        ? globalThis.Number(object.reportedMs)
+        : isSet(object.reported_ms)
+        ? globalThis.Number(object.reported_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: PredictionAccuracy): unknown {
+    const obj: any = {};
+    if (message.overall !== undefined) {
+      obj.overall = ModelAccuracy.toJSON(message.overall);
+    }
+    if (message.byModel?.length) {
+      obj.byModel = message.byModel.map((e) => ModelAccuracy.toJSON(e));
+    }
+    if (message.series?.length) {
+      obj.series = message.series.map((e) => SeriesAccuracy.toJSON(e));
+    }
+    if (message.seriesTracked !== 0) {
+      obj.seriesTracked = Math.round(message.seriesTracked);
+    }
+    if (message.instances !== 0) {
+      obj.instances = Math.round(message.instances);
+    }
+    if (message.reportedMs !== 0) {
+      obj.reportedMs = Math.round(message.reportedMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PredictionAccuracy>, I>>(base?: I): PredictionAccuracy {
+    return PredictionAccuracy.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PredictionAccuracy>, I>>(object: I): PredictionAccuracy {
+    const message = createBasePredictionAccuracy();
+    message.overall = (object.overall !== undefined && object.overall !== null)
+      ? ModelAccuracy.fromPartial(object.overall)
+      : undefined;
+    message.byModel = object.byModel?.map((e) => ModelAccuracy.fromPartial(e)) || [];
+    message.series = object.series?.map((e) => SeriesAccuracy.fromPartial(e)) || [];
+    message.seriesTracked = object.seriesTracked ?? 0;
+    message.instances = object.instances ?? 0;
+    message.reportedMs = object.reportedMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseLatencySummary(): LatencySummary {
+  return { service: "", instance: "", name: "", p50Ms: 0, p99Ms: 0, count: 0, spanMs: 0, atMs: 0 };
+}
+
+export const LatencySummary: MessageFns<LatencySummary> = {
+  encode(message: LatencySummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.service !== "") {
+      writer.uint32(10).string(message.service);
+    }
+    if (message.instance !== "") {
+      writer.uint32(18).string(message.instance);
+    }
+    if (message.name !== "") {
+      writer.uint32(26).string(message.name);
+    }
+    if (message.p50Ms !== 0) {
+      writer.uint32(33).double(message.p50Ms);
+    }
+    if (message.p99Ms !== 0) {
+      writer.uint32(41).double(message.p99Ms);
+    }
+    if (message.count !== 0) {
+      writer.uint32(48).uint64(message.count);
+    }
+    if (message.spanMs !== 0) {
+      writer.uint32(56).int64(message.spanMs);
+    }
+    if (message.atMs !== 0) {
+      writer.uint32(64).int64(message.atMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LatencySummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLatencySummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.service = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.instance = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.p50Ms = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.p99Ms = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.count = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.spanMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.atMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LatencySummary {
+    return {
+      service: isSet(object.service) ? globalThis.String(object.service) : "",
+      instance: isSet(object.instance) ? globalThis.String(object.instance) : "",
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      p50Ms: isSet(object.p50Ms)
+        ? globalThis.Number(object.p50Ms)
+        : isSet(object.p50_ms)
+        ? globalThis.Number(object.p50_ms)
+        : 0,
+      p99Ms: isSet(object.p99Ms)
+        ? globalThis.Number(object.p99Ms)
+        : isSet(object.p99_ms)
+        ? globalThis.Number(object.p99_ms)
+        : 0,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      spanMs: isSet(object.spanMs)
+        ? globalThis.Number(object.spanMs)
+        : isSet(object.span_ms)
+        ? globalThis.Number(object.span_ms)
+        : 0,
+      atMs: isSet(object.atMs)
+        ? globalThis.Number(object.atMs)
+        : isSet(object.at_ms)
+        ? globalThis.Number(object.at_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: LatencySummary): unknown {
+    const obj: any = {};
+    if (message.service !== "") {
+      obj.service = message.service;
+    }
+    if (message.instance !== "") {
+      obj.instance = message.instance;
+    }
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.p50Ms !== 0) {
+      obj.p50Ms = floatToJson(message.p50Ms);
+    }
+    if (message.p99Ms !== 0) {
+      obj.p99Ms = floatToJson(message.p99Ms);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.spanMs !== 0) {
+      obj.spanMs = Math.round(message.spanMs);
+    }
+    if (message.atMs !== 0) {
+      obj.atMs = Math.round(message.atMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LatencySummary>, I>>(base?: I): LatencySummary {
+    return LatencySummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LatencySummary>, I>>(object: I): LatencySummary {
+    const message = createBaseLatencySummary();
+    message.service = object.service ?? "";
+    message.instance = object.instance ?? "";
+    message.name = object.name ?? "";
+    message.p50Ms = object.p50Ms ?? 0;
+    message.p99Ms = object.p99Ms ?? 0;
+    message.count = object.count ?? 0;
+    message.spanMs = object.spanMs ?? 0;
+    message.atMs = object.atMs ?? 0;
     return message;
   },
 };
