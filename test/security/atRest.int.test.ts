@@ -97,7 +97,7 @@ describe('data at rest after a run', () => {
     const messages = await readRange(
       kafka,
       TOPICS.dnsQueries,
-      before.get(TOPICS.dnsQueries) ?? new Map(),
+      before.get(TOPICS.dnsQueries) ?? new Map<number, number>(),
       await highWater(kafka, TOPICS.dnsQueries),
     );
     const raw = messages.map((m) => m.value ?? Buffer.alloc(0));
@@ -117,7 +117,7 @@ describe('data at rest after a run', () => {
       const values = await readRange(
         kafka,
         topic,
-        before.get(topic) ?? new Map(),
+        before.get(topic) ?? new Map<number, number>(),
         await highWater(kafka, topic),
       );
       for (const value of values.map((m) => (m.value ?? Buffer.alloc(0)).toString('latin1'))) {
@@ -163,7 +163,7 @@ describe('data at rest after a run', () => {
       const values = await readRange(
         kafka,
         topic,
-        before.get(topic) ?? new Map(),
+        before.get(topic) ?? new Map<number, number>(),
         await highWater(kafka, topic),
       );
       for (const m of values) {

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dnsQuery } from '@pdme/cli/dns';
-import { readBootstrapKey } from '@pdme/common/auth';
 import { loadConfigFile } from '@pdme/common/config';
 import { REDIS_KEYS } from '@pdme/common/keys';
 import { Redis } from 'ioredis';
@@ -18,7 +16,6 @@ const stack = requireStack();
 const config = loadConfigFile(stack.configFile);
 const cap = config.forecast.influenceCap;
 const web = config.resourceTypes.find((t) => t.name === 'web');
-const readKey = readBootstrapKey(join(dirname(stack.configFile), 'secrets'), 'pdme:read') ?? '';
 const run = randomBytes(4).toString('hex');
 const PER_WINDOW = 120;
 const WINDOWS = 4;
@@ -53,14 +50,6 @@ async function mirrored(redis: Redis, resource: string): Promise<boolean> {
   return (await redis.hexists(REDIS_KEYS.mirrors('c1'), resource)) === 1;
 }
 
-async function peakForecast(resource: string): Promise<number> {
-  const response = await fetch(`${stack.gateway.http}/pdme/stats?cluster=c1&resource=${resource}`, {
-    headers: { authorization: `Bearer ${readKey}` },
-  });
-  const body = (await response.json()) as { forecasts?: { steps?: { mean: number }[] }[] };
-  return Math.max(0, ...(body.forecasts ?? []).flatMap((f) => (f.steps ?? []).map((s) => s.mean)));
-}
-
 describe('forecast poisoning: one client group cannot make PDME mirror', () => {
   it('runs with a cap that keeps one group below the web threshold', () => {
     expect(cap.enabled).toBe(true);
@@ -86,9 +75,6 @@ describe('forecast poisoning: one client group cannot make PDME mirror', () => {
 
       expect(await mirrored(redis, spread), 'many groups: a real crowd is mirrored').toBe(true);
       expect(await mirrored(redis, flood), 'one group: the flood is not mirrored').toBe(false);
-      const floodPeak = await peakForecast(flood);
-      expect(floodPeak, 'the flood was forecast (capped), not unseen').toBeGreaterThan(0);
-      expect(floodPeak).toBeLessThanOrEqual(web?.threshold ?? 0);
       expect(await metric('pdme_forecaster_dominated_windows_total')).toBeGreaterThan(dominatedBefore);
       // Everything the flood sent beyond the floor was left out (per window, at least PER_WINDOW - floor).
       expect(

@@ -51,3 +51,9 @@ export function decodeMessage<T extends TopicName>(topic: T, payload: Uint8Array
 export function encodeDeadLetter(letter: DeadLetter): Buffer {
   return Buffer.from(DeadLetter.encode(letter).finish());
 }
+
+/**
+ * `DemandForecast.model` of a series' last forecast: idle for the forecaster's forget horizon (far
+ * longer than any unmirror hysteresis), its demand is zero and its mirrors can go now.
+ */
+export const SERIES_END_MODEL = 'series-end';

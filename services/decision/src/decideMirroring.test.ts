@@ -1,3 +1,4 @@
+import { SERIES_END_MODEL } from '@pdme/common/messages';
 import { describe, expect, it } from 'vitest';
 import type { MirrorRecord } from '@pdme/common/mirror-state';
 import { decideMirroring, liveBy, type DecisionInput } from './decideMirroring.js';
@@ -91,6 +92,11 @@ describe('decideMirroring', () => {
     expect(decideMirroring(input(1, { mirrors: [mirror({ lowWindows: 2, sinceMs: 990_000 })] })).kind).toBe(
       'hold',
     );
+    // A series' last forecast (idle for the forecaster's forget horizon) needs no more streak.
+    const seriesEnd = input(0, { mirrors: [mirror({ lowWindows: 0 })] });
+    expect(
+      decideMirroring({ ...seriesEnd, forecast: { ...seriesEnd.forecast, model: SERIES_END_MODEL } }).kind,
+    ).toBe('unmirror');
     // Demand between the two thresholds resets the streak instead of flapping.
     expect(decideMirroring(input(10, { mirrors: [mirror({ lowWindows: 2 })] }))).toMatchObject({
       kind: 'hold',

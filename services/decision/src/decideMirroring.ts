@@ -1,12 +1,15 @@
 import type { PdmeConfig, ResourceTypeConfig } from '@pdme/common/config';
 import type { MirrorRecord } from '@pdme/common/mirror-state';
 import { selectBestServer, type Candidate } from './selectBestServer.js';
+import { SERIES_END_MODEL } from '@pdme/common/messages';
 
 export interface ForecastView {
   readonly resource: string;
   readonly cluster: string;
   readonly issuedMs: number;
   readonly steps: readonly { readonly tsMs: number; readonly mean: number }[];
+  /** The forecaster's model; SERIES_END_MODEL marks a series' last, zero forecast. */
+  readonly model?: string;
 }
 
 export type Decision =
@@ -54,7 +57,8 @@ export function decideMirroring(input: DecisionInput): Decision {
         ? { kind: 'none', reason: 'mirrored', demand }
         : { kind: 'hold', demand, lowWindows: 0 };
     }
-    const lowWindows = here.lowWindows + 1;
+    // A series-end forecast comes after many idle windows: the hysteresis has already been served.
+    const lowWindows = forecast.model === SERIES_END_MODEL ? settings.hysteresisWindows : here.lowWindows + 1;
     const oldEnough = input.nowMs - here.sinceMs >= settings.minLifetimeMs;
     if (lowWindows >= settings.hysteresisWindows && oldEnough) return { kind: 'unmirror', demand };
     return { kind: 'hold', demand, lowWindows };

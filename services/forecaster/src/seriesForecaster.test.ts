@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SERIES_END_MODEL } from '@pdme/common/messages';
 import { SeriesForecaster } from './seriesForecaster.js';
 import { DampedHolt } from './models/dampedHolt.js';
 
@@ -38,6 +39,20 @@ describe('SeriesForecaster', () => {
     let last = 10;
     for (let i = 2; i < 20; i++) last = forecaster.observe(win(0, i), i * 1000)?.steps[0]?.mean ?? last;
     expect(last).toBeLessThan(1);
+  });
+});
+
+describe('SeriesForecaster series end', () => {
+  it('publishes a last zero forecast when an idle series is forgotten, and forgets it', () => {
+    const forecaster = new SeriesForecaster({ horizonSteps: 2, minChange: 0.1 });
+    expect(forecaster.observe(win(30, 0), 0)).toBeDefined();
+    const last = forecaster.observe({ ...win(0, 1), seriesEnd: true }, 1000);
+    expect(last?.model).toBe(SERIES_END_MODEL);
+    expect(last?.steps.map((s) => s.mean)).toEqual([0, 0]);
+    expect(forecaster.seriesCount).toBe(0);
+    // Nothing was ever published for it: nothing to withdraw.
+    const quiet = new SeriesForecaster({ horizonSteps: 1, minChange: 0.1 });
+    expect(quiet.observe({ ...win(0, 0), seriesEnd: true }, 0)).toBeUndefined();
   });
 });
 

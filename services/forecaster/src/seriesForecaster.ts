@@ -20,6 +20,7 @@ import { PooledOnlineModel } from './models/pooledOnline.js';
 import { RunningAccuracy } from './runningAccuracy.js';
 import { SeriesSlots } from './seriesSlots.js';
 import { DEFAULT_SURGE, initSurge, observeSurge, SURGE_STRIDE, type SurgeSettings } from './surgeDetector.js';
+import { SERIES_END_MODEL } from '@pdme/common/messages';
 
 /** Series are ranked for the stats by their volume halving every this many windows. */
 const RECENT_HALF_LIFE_WINDOWS = 12;
@@ -118,8 +119,24 @@ export class SeriesForecaster {
       p50: Math.max(point.p50, floor),
       p90: Math.max(point.p90, floor),
     }));
-    const mean = steps[0]?.mean ?? 0;
     const last = lastPublished(state, at);
+    if (window.seriesEnd === true) {
+      // Idle long enough to be forgotten: a last forecast of zero, or a mirror placed on a forecast
+      // that never moved enough to be republished would outlive its demand.
+      this.forget(window.resource, window.cluster);
+      if (last === undefined || last === 0) return undefined;
+      return {
+        resource: window.resource,
+        cluster: window.cluster,
+        issuedMs: nowMs,
+        windowMs: window.windowMs,
+        model: SERIES_END_MODEL,
+        observed: window.count,
+        flashCrowd: false,
+        steps: steps.map((step) => ({ ...step, mean: 0, p50: 0, p90: 0 })),
+      };
+    }
+    const mean = steps[0]?.mean ?? 0;
     const changed =
       last === undefined ||
       surge ||

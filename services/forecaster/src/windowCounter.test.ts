@@ -36,6 +36,12 @@ describe('WindowCounter', () => {
     expect(counter.seriesCount).toBe(2);
     const closed = counter.closeUpTo(10_000);
     expect(closed.filter((w) => w.cluster === 'c1').map((w) => w.count)).toEqual([1, 0, 0]);
+    // Only the window after which the series is dropped says so.
+    expect(closed.filter((w) => w.cluster === 'c1').map((w) => w.seriesEnd === true)).toEqual([
+      false,
+      false,
+      true,
+    ]);
     expect(counter.seriesCount).toBe(0);
   });
 });

@@ -28,6 +28,11 @@ export interface ClosedWindow {
   /** One group sent at least the dominance share of a large enough window: a flood, not a crowd. */
   readonly dominated?: boolean;
   readonly topGroupShare?: number;
+  /**
+   * The series has been idle for the forget horizon and is dropped after this window: its demand is
+   * zero. The forecaster publishes a last, zero forecast so mirrors placed for it are released.
+   */
+  readonly seriesEnd?: boolean;
 }
 
 export type AddOutcome = 'counted' | 'duplicate' | 'late';
@@ -130,14 +135,16 @@ export class WindowCounter {
         state.open.delete(start);
         state.nextToClose = start + windowMs;
         state.idleWindows = count === 0 ? state.idleWindows + 1 : 0;
+        const seriesEnd = state.idleWindows >= this.forgetAfter && state.open.size === 0;
         closed.push({
           resource: state.resource,
           cluster: state.cluster,
           windowStartMs: start,
           windowMs,
           ...tally,
+          ...(seriesEnd ? { seriesEnd } : {}),
         });
-        if (state.idleWindows >= this.forgetAfter && state.open.size === 0) {
+        if (seriesEnd) {
           this.series.delete(key);
           break;
         }
