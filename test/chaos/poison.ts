@@ -66,13 +66,6 @@ export function poisonDnstapFrames(marker: string): { what: string; frame: Uint8
     ...Array.from({ length: 5 }, () => Buffer.concat([Buffer.from([63]), Buffer.from(longLabel)])),
     Buffer.from([0, 0, 1, 0, 1]),
   ]);
-  const badUtf8Name = Buffer.concat([
-    Buffer.from([0, 9, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]),
-    Buffer.from([4, 0xff, 0xfe, 0xc3, 0x28]),
-    Buffer.from([3]),
-    Buffer.from('cdn'),
-    Buffer.from([0, 0, 1, 0, 1]),
-  ]);
   return [
     { what: 'not protobuf', frame: Buffer.from(`\u00ff\u00ffgarbage ${marker}`, 'latin1') },
     {
@@ -80,7 +73,8 @@ export function poisonDnstapFrames(marker: string): { what: string; frame: Uint8
       frame: dnstapFrame({ queryMessage: good.subarray(0, good.length - 7) }),
     },
     { what: 'overlong name (320 bytes)', frame: dnstapFrame({ queryMessage: overlong }) },
-    { what: 'binary, non-UTF-8 label', frame: dnstapFrame({ queryMessage: badUtf8Name }) },
+    // A binary, non-UTF-8 label is legal DNS (RFC 2181 section 11): ingest accepts it, so it is not
+    // poison; the CI run of 2026-11-26 showed it counted as a normal query.
     { what: 'empty DNS message', frame: dnstapFrame({ queryMessage: new Uint8Array(0) }) },
   ];
 }
