@@ -87,21 +87,7 @@ export function greedyPolicy(setup: ClusterSetup, reactive: boolean): SimPolicy 
   return {
     onWindow: (tick) => {
       cache.tick();
-      const rated = [...tick.latest].map(([object, forecast]) => ({
-        rate: peakDemand(forecast),
-        size: units.sizeOf(object),
-      }));
-      const threshold = thresholdForCapacity(rated, units.capacity.size);
-      const judged = new Set<number>();
-      for (const forecast of tick.published) {
-        const object = Number(forecast.resource);
-        judged.add(object);
-        judge(object, forecast, threshold, tick);
-      }
-      for (const object of [...records.keys()]) {
-        const forecast = tick.latest.get(object);
-        if (!judged.has(object) && forecast !== undefined) judge(object, forecast, threshold, tick);
-      }
+      judgeWindow(tick, units, records.keys(), judge);
     },
     onScoringStart: () => undefined,
     access: (index) => {
@@ -125,4 +111,34 @@ export function mirrorRecord(object: number, nowMs: number, demand: number): Mir
     resourceType: 'sim',
     lowWindows: 0,
   };
+}
+
+type Judge = (object: number, forecast: SeriesForecast, threshold: number, tick: WindowTick) => void;
+
+/**
+ * One window of the per-forecast policies: the threshold re-sized to capacity from the latest
+ * forecasts, then each published forecast judged, then each mirrored object without a new one (so
+ * its hysteresis moves on).
+ */
+export function judgeWindow(
+  tick: WindowTick,
+  units: { sizeOf: (object: number) => number; capacity: { size: number } },
+  mirrored: Iterable<number>,
+  judge: Judge,
+): void {
+  const rated = [...tick.latest].map(([object, forecast]) => ({
+    rate: peakDemand(forecast),
+    size: units.sizeOf(object),
+  }));
+  const threshold = thresholdForCapacity(rated, units.capacity.size);
+  const judged = new Set<number>();
+  for (const forecast of tick.published) {
+    const object = Number(forecast.resource);
+    judged.add(object);
+    judge(object, forecast, threshold, tick);
+  }
+  for (const object of [...mirrored]) {
+    const forecast = tick.latest.get(object);
+    if (!judged.has(object) && forecast !== undefined) judge(object, forecast, threshold, tick);
+  }
 }

@@ -4,13 +4,11 @@ import {
   decideByBenefit,
   DemandMemory,
   ForecastBook,
-  peakDemand,
   predictedHits,
-  thresholdForCapacity,
   type BenefitSettings,
 } from '@pdme/decision';
 import type { SeriesForecast } from '@pdme/forecaster';
-import { mirrorRecord, simServer } from './greedyPolicy.js';
+import { judgeWindow, mirrorRecord, simServer } from './greedyPolicy.js';
 import { planUnits } from './planUnits.js';
 import type { ClusterSetup, SimPolicy, WindowTick } from './policy.js';
 import { PRIOR_HALF_LIFE_WINDOWS } from './priorBenefitPolicy.js';
@@ -121,21 +119,7 @@ export function liveBenefitPolicy(setup: ClusterSetup, withPrior: boolean): SimP
         memory.record(forecast.resource, forecast);
         book.record('sim', forecast.resource, predictedHits(forecast));
       }
-      const rated = [...tick.latest].map(([object, forecast]) => ({
-        rate: peakDemand(forecast),
-        size: units.sizeOf(object),
-      }));
-      const threshold = thresholdForCapacity(rated, units.capacity.size);
-      const judged = new Set<number>();
-      for (const forecast of tick.published) {
-        const object = Number(forecast.resource);
-        judged.add(object);
-        judge(object, forecast, threshold, tick);
-      }
-      for (const object of [...records.keys()]) {
-        const forecast = tick.latest.get(object);
-        if (!judged.has(object) && forecast !== undefined) judge(object, forecast, threshold, tick);
-      }
+      judgeWindow(tick, units, records.keys(), judge);
     },
     onScoringStart: () => undefined,
     access: (index) => {
